@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/** hire-snn command line: thin wrappers over the library, one file per command. */
+import { Command } from 'commander';
+import { registerInfo } from './info.js';
+import { runCli } from './run.js';
+
+const program = new Command();
+program
+  .name('hire-snn')
+  .description('Train and evaluate adversarially robust spiking neural networks (HIRE-SNN)')
+  .showHelpAfterError();
+
+registerInfo(program);
+
+await runCli(program, process.argv);

@@ -1,0 +1,92 @@
+/**
+ * The kernel interface: the only layer that knows about memory layouts and threads.
+ *
+ * Conventions (every backend follows them, the tests check them):
+ * - Tensors are plain row-major float32 buffers; images are NCHW, conv weights are
+ *   [cOut, cIn, kh, kw]. Outputs are written in full (overwritten, never accumulated)
+ *   unless a parameter says otherwise.
+ * - Convolutions have no bias, no groups, no dilation; `pad` is symmetric zero padding.
+ * - The LIF scan runs over `steps` time steps of `size` neurons each; step t of a
+ *   [steps, size] buffer starts at t * size. It implements the seed's neuron exactly:
+ *     V_t = leak * U_{t-1} + I_t,  z_t = V_t / threshold - 1,  s_t = (z_t > 0),
+ *     U_t = V_t - threshold * s_t  (soft reset; the reset does not carry gradient through s_t),
+ *   with surrogate ds/dz = gamma * max(0, 1 - |z|).
+ *   When `constantCurrent` is true, the current has `size` values and is reused at
+ *   every step (direct input into the first layer), and the current gradient is the
+ *   sum over steps, also of `size` values.
+ */
+
+export interface ConvShape {
+  /** batch (for multi-step execution: steps x batch) */
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pad: number;
+}
+
+export interface LifParams {
+  steps: number;
+  size: number;
+  leak: number;
+  threshold: number;
+  /** surrogate slope, 0.3 in the seed */
+  gamma: number;
+  constantCurrent: boolean;
+}
+
+export interface LifGrads {
+  gradLeak: number;
+  gradThreshold: number;
+}
+
+export interface BackendInfo {
+  name: 'native' | 'portable';
+  threads: number;
+  /** library versions and ISA the backend uses, for `hire-snn info` */
+  details: Record<string, string>;
+}
+
+export interface Backend {
+  readonly name: 'native' | 'portable';
+  info(): BackendInfo;
+
+  /** y[n, cOut, oh, ow] = conv(x[n, cIn, h, w], w) */
+  conv2dForward(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void;
+  /** dx[n, cIn, h, w] from dy[n, cOut, oh, ow] */
+  conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
+  /** dw[cOut, cIn, kh, kw] from x and dy (overwritten) */
+  conv2dBackwardWeights(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void;
+
+  /**
+   * Row-major GEMM: C[m, n] = alpha * op(A) op(B) + beta * C, op(A) is [m, k], op(B) is [k, n].
+   * A is stored [m, k] (or [k, m] when transA), B is [k, n] (or [n, k] when transB).
+   */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
+  ): void;
+
+  /** average pool with kernel = stride = `k`, no padding, floor division of h and w */
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void;
+  avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void;
+
+  /** spikes[steps, size] (0/1) from current; returns the number of spikes */
+  lifForward(current: Float32Array, p: LifParams, spikes: Float32Array): number;
+  /**
+   * Backward of lifForward through time (recomputes the membrane from `current`).
+   * gradSpikes is [steps, size]; gradCurrent is [steps, size] ([size] if constantCurrent).
+   */
+  lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads;
+}
+
+export function convOutSize(s: ConvShape): { oh: number; ow: number } {
+  return {
+    oh: Math.floor((s.h + 2 * s.pad - s.kh) / s.stride) + 1,
+    ow: Math.floor((s.w + 2 * s.pad - s.kw) / s.stride) + 1,
+  };
+}
