@@ -2,6 +2,7 @@
 /** hire-snn command line: thin wrappers over the library, one file per command. */
 import { Command } from 'commander';
 import { registerInfo } from './info.js';
+import { registerData } from './data.js';
 import { runCli } from './run.js';
 
 const program = new Command();
@@ -11,5 +12,6 @@ program
   .showHelpAfterError();
 
 registerInfo(program);
+registerData(program);
 
 await runCli(program, process.argv);

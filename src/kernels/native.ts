@@ -1,6 +1,156 @@
-/** Loader for the native (oneDNN) backend; filled in by the native addon work. */
-import type { Backend } from './backend.js';
+/**
+ * Loader for the native backend: an N-API addon (build/Release/hire_snn.node, built by
+ * scripts/build-native.mjs at install time) over oneDNN with OpenMP threads.
+ * Loading never throws: when the addon is missing or broken the caller gets a reason.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Backend, BackendInfo, ConvShape, LifGrads, LifParams } from './backend.js';
+
+export type ConvLayoutMode = 'plain' | 'blocked' | 'auto';
+
+/** the addon's exports (native/addon.cc) */
+export interface NativeAddon {
+  info(): { dnnlVersion: string; dnnlHash: string; isa: string; threads: number; procs: number; convLayout: ConvLayoutMode };
+  cacheStats(): { hits: number; misses: number; entries: number; scratchBytes: number };
+  clearCaches(): void;
+  /**
+   * Conv operand layouts: 'plain' runs oneDNN on the NCHW buffers directly, 'blocked' lets
+   * oneDNN pick blocked layouts and reorders in and out, 'auto' (default) picks per primitive.
+   * Sets the mode when given one; returns the current mode. Env: HIRE_SNN_CONV_LAYOUT.
+   */
+  convLayout(layout?: ConvLayoutMode): ConvLayoutMode;
+  conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, ...shape: number[]): void;
+  conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
+  conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, ...shape: number[]): void;
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
+  ): void;
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void;
+  avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void;
+  lifForward(
+    current: Float32Array, steps: number, size: number, leak: number, threshold: number, gamma: number,
+    constantCurrent: boolean, spikes: Float32Array,
+  ): number;
+  lifBackward(
+    current: Float32Array, gradSpikes: Float32Array, steps: number, size: number, leak: number, threshold: number,
+    gamma: number, constantCurrent: boolean, gradCurrent: Float32Array,
+  ): [number, number];
+}
+
+function shapeArgs(s: ConvShape): number[] {
+  return [s.n, s.cIn, s.h, s.w, s.cOut, s.kh, s.kw, s.stride, s.pad];
+}
+
+export class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+
+  constructor(readonly addon: NativeAddon, readonly addonPath: string) {}
+
+  info(): BackendInfo {
+    const i = this.addon.info();
+    return {
+      name: 'native',
+      threads: i.threads,
+      details: {
+        oneDNN: i.dnnlVersion,
+        isa: i.isa,
+        ompThreads: String(i.threads),
+        cpus: String(i.procs),
+        convLayout: i.convLayout,
+        addon: this.addonPath,
+      },
+    };
+  }
+
+  conv2dForward(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
+    this.addon.conv2dForward(x, weight, y, ...shapeArgs(s));
+  }
+
+  conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
+    this.addon.conv2dBackwardData(dy, weight, dx, ...shapeArgs(s));
+  }
+
+  conv2dBackwardWeights(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
+    this.addon.conv2dBackwardWeights(x, dy, dw, ...shapeArgs(s));
+  }
+
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
+  ): void {
+    this.addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void {
+    this.addon.avgPoolForward(x, n, c, h, w, k, y);
+  }
+
+  avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void {
+    this.addon.avgPoolBackward(dy, n, c, h, w, k, dx);
+  }
+
+  lifForward(current: Float32Array, p: LifParams, spikes: Float32Array): number {
+    return this.addon.lifForward(current, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, spikes);
+  }
+
+  lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads {
+    const [gradLeak, gradThreshold] = this.addon.lifBackward(
+      current, gradSpikes, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, gradCurrent,
+    );
+    return { gradLeak, gradThreshold };
+  }
+}
+
+/** the directory of the hire-snn package (walks up from this module: src/kernels or dist/src/kernels) */
+export function packageRoot(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (true) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        const name = (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name;
+        if (name === 'hire-snn') return dir;
+      } catch {
+        // unreadable package.json: keep walking up
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+const REQUIRED: readonly (keyof NativeAddon)[] = [
+  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dBackwardData',
+  'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward',
+];
+
+let cached: { backend?: NativeBackend; reason?: string } | undefined;
+
+function load(): { backend?: NativeBackend; reason?: string } {
+  const root = packageRoot();
+  if (!root) return { reason: 'hire-snn package root not found' };
+  const file = path.join(root, 'build', 'Release', 'hire_snn.node');
+  if (!existsSync(file)) return { reason: 'not built (npm rebuild hire-snn after apt-get install libdnnl-dev)' };
+  try {
+    const require = createRequire(import.meta.url);
+    const addon = require(file) as Partial<NativeAddon>;
+    const missing = REQUIRED.filter((k) => typeof addon[k] !== 'function');
+    if (missing.length > 0) return { reason: `${file} is stale (missing ${missing.join(', ')}); rebuild it` };
+    const backend = new NativeBackend(addon as NativeAddon, file);
+    backend.info(); // touches oneDNN once so a broken library shows up here
+    return { backend };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return { reason: `cannot load ${file}: ${msg.split('\n')[0]}` };
+  }
+}
 
 export function loadNativeBackend(): { backend?: Backend; reason?: string } {
-  return { reason: 'not built' };
+  cached ??= load();
+  return cached;
 }

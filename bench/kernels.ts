@@ -1,0 +1,96 @@
+/**
+ * GFLOP/s of the native backend's conv (fwd / bwd-data / bwd-weights) and GEMM.
+ *   node --import tsx bench/kernels.ts [--layout plain|blocked|auto|all] [--reps N] [--n N]
+ */
+import { performance } from 'node:perf_hooks';
+import type { ConvShape } from '../src/kernels/backend.js';
+import { convOutSize } from '../src/kernels/backend.js';
+import { loadNativeBackend, NativeBackend, type ConvLayoutMode } from '../src/kernels/native.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+function random(len: number): Float32Array {
+  const a = new Float32Array(len);
+  for (let i = 0; i < len; i++) a[i] = Math.random() - 0.5;
+  return a;
+}
+
+/** best-of-reps seconds for fn (after one warm-up call) */
+function time(fn: () => void, reps: number): number {
+  fn();
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
+function fmt(flops: number, sec: number): string {
+  return `${(flops / sec / 1e9).toFixed(1).padStart(7)} GFLOP/s (${(sec * 1000).toFixed(1)} ms)`;
+}
+
+function benchConv(b: NativeBackend, label: string, s: ConvShape, reps: number): void {
+  const { oh, ow } = convOutSize(s);
+  const x = random(s.n * s.cIn * s.h * s.w);
+  const w = random(s.cOut * s.cIn * s.kh * s.kw);
+  const y = new Float32Array(s.n * s.cOut * oh * ow);
+  const dy = random(y.length);
+  const dx = new Float32Array(x.length);
+  const dw = new Float32Array(w.length);
+  const flops = 2 * s.n * s.cOut * oh * ow * s.cIn * s.kh * s.kw;
+  const fwd = time(() => b.conv2dForward(x, w, s, y), reps);
+  const bwdD = time(() => b.conv2dBackwardData(dy, w, s, dx), reps);
+  const bwdW = time(() => b.conv2dBackwardWeights(x, dy, s, dw), reps);
+  console.log(`  ${label}`);
+  console.log(`    fwd       ${fmt(flops, fwd)}`);
+  console.log(`    bwd-data  ${fmt(flops, bwdD)}`);
+  console.log(`    bwd-wei   ${fmt(flops, bwdW)}`);
+}
+
+function benchGemm(b: NativeBackend, tA: boolean, tB: boolean, m: number, n: number, k: number, reps: number): void {
+  const a = random(m * k);
+  const bb = random(k * n);
+  const c = new Float32Array(m * n);
+  const sec = time(() => b.gemm(tA, tB, m, n, k, 1, a, bb, 0, c), reps);
+  const op = `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
+  console.log(`  gemm ${op} m=${m} n=${n} k=${k}: ${fmt(2 * m * n * k, sec)}`);
+}
+
+function main(): void {
+  const loaded = loadNativeBackend();
+  if (!(loaded.backend instanceof NativeBackend)) {
+    console.log(`native backend not available: ${loaded.reason}`);
+    return;
+  }
+  const b = loaded.backend;
+  const reps = Number(arg('reps', '3'));
+  const which = arg('layout', 'all');
+  const layouts: ConvLayoutMode[] = which === 'all' ? ['plain', 'blocked', 'auto'] : [which as ConvLayoutMode];
+  console.log(`native backend: ${JSON.stringify(b.info().details)}`);
+  const n = Number(arg('n', '256'));
+  const shapes: [string, ConvShape][] = [
+    [`n=${n} 256->512 8x8 k3`, { n, cIn: 256, h: 8, w: 8, cOut: 512, kh: 3, kw: 3, stride: 1, pad: 1 }],
+    [`n=${n} 64->128 32x32 k3`, { n, cIn: 64, h: 32, w: 32, cOut: 128, kh: 3, kw: 3, stride: 1, pad: 1 }],
+    [`n=${n} 3->64 32x32 k3 (first layer)`, { n, cIn: 3, h: 32, w: 32, cOut: 64, kh: 3, kw: 3, stride: 1, pad: 1 }],
+  ];
+  const initial = b.addon.convLayout();
+  for (const layout of layouts) {
+    b.addon.convLayout(layout);
+    console.log(`conv, ${layout} layout:`);
+    for (const [label, s] of shapes) benchConv(b, label, s, reps);
+  }
+  b.addon.convLayout(initial);
+  console.log('gemm:');
+  benchGemm(b, false, false, 1024, 1024, 1024, reps);
+  benchGemm(b, false, true, 256, 4096, 2048, reps);
+  benchGemm(b, true, false, 2048, 4096, 256, reps);
+  benchGemm(b, false, false, 256, 10, 4096, reps);
+  console.log(`cache: ${JSON.stringify(b.addon.cacheStats())}`);
+}
+
+main();

@@ -1,0 +1,26 @@
+{
+  "targets": [
+    {
+      "target_name": "hire_snn",
+      "sources": [
+        "native/addon.cc",
+        "native/cache.cc",
+        "native/common.cc",
+        "native/conv.cc",
+        "native/gemm.cc",
+        "native/lif.cc",
+        "native/pool.cc"
+      ],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags": ["-O3", "-fopenmp"],
+      "cflags_cc": ["-std=gnu++17", "-O3", "-fopenmp", "-fexceptions"],
+      "libraries": ["-ldnnl", "-fopenmp"],
+      "ldflags": ["-fopenmp"]
+    }
+  ]
+}

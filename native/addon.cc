@@ -1,0 +1,88 @@
+// Addon entry: registers the kernels and the introspection functions.
+#include <napi.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <string>
+
+#include "cache.h"
+#include "common.h"
+#include "conv.h"
+#include "gemm.h"
+#include "lif.h"
+#include "pool.h"
+
+namespace hsnn {
+
+namespace {
+
+const char* isaName(dnnl::cpu_isa isa) {
+  switch (isa) {
+    case dnnl::cpu_isa::all: return "all";
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_mic: return "avx512_mic";
+    case dnnl::cpu_isa::avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+  }
+  return "unknown";
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const dnnl_version_t* v = dnnl_version();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("dnnlVersion", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  o.Set("dnnlHash", v->hash ? v->hash : "");
+  o.Set("isa", isaName(dnnl::get_effective_cpu_isa()));
+  o.Set("threads", omp_get_max_threads());
+  o.Set("procs", omp_get_num_procs());
+  o.Set("convLayout", convLayoutName());
+  return o;
+}
+
+Napi::Value CacheStatsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const CacheStats& s = cacheStats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("hits", static_cast<double>(s.hits));
+  o.Set("misses", static_cast<double>(s.misses));
+  o.Set("entries", static_cast<double>(s.entries));
+  o.Set("scratchBytes", static_cast<double>(scratchBytes()));
+  return o;
+}
+
+Napi::Value ClearCaches(const Napi::CallbackInfo& info) {
+  clearAllCaches();
+  releaseScratch();
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("cacheStats", Napi::Function::New(env, CacheStatsJs, "cacheStats"));
+  exports.Set("clearCaches", Napi::Function::New(env, ClearCaches, "clearCaches"));
+  exports.Set("convLayout", Napi::Function::New(env, ConvLayoutJs, "convLayout"));
+  exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward, "conv2dForward"));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData, "conv2dBackwardData"));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights, "conv2dBackwardWeights"));
+  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("avgPoolForward", Napi::Function::New(env, AvgPoolForward, "avgPoolForward"));
+  exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward, "avgPoolBackward"));
+  exports.Set("lifForward", Napi::Function::New(env, LifForward, "lifForward"));
+  exports.Set("lifBackward", Napi::Function::New(env, LifBackward, "lifBackward"));
+  return exports;
+}
+
+}  // namespace
+
+}  // namespace hsnn
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return hsnn::Init(env, exports); }
+
+NODE_API_MODULE(hire_snn, InitAddon)

@@ -1,0 +1,14 @@
+// Fused LIF scan over T steps (forward and backward through time), OpenMP over neurons.
+#pragma once
+
+#include <napi.h>
+
+namespace hsnn {
+
+// JS: (current, steps, size, leak, threshold, gamma, constantCurrent, spikes) -> spike count
+Napi::Value LifForward(const Napi::CallbackInfo& info);
+// JS: (current, gradSpikes, steps, size, leak, threshold, gamma, constantCurrent, gradCurrent)
+//     -> [gradLeak, gradThreshold]
+Napi::Value LifBackward(const Napi::CallbackInfo& info);
+
+}  // namespace hsnn

@@ -1,0 +1,89 @@
+#include "pool.h"
+
+#include <cstdint>
+
+#include "common.h"
+
+namespace hsnn {
+
+namespace {
+
+struct PoolShape {
+  int64_t planes, h, w, k, oh, ow;
+};
+
+PoolShape readShape(const Napi::CallbackInfo& info) {
+  int64_t n = intArg(info, 1, "n");
+  int64_t c = intArg(info, 2, "c");
+  PoolShape s{};
+  s.planes = n * c;
+  s.h = intArg(info, 3, "h");
+  s.w = intArg(info, 4, "w");
+  s.k = intArg(info, 5, "k");
+  if (s.k < 1) throw Napi::RangeError::New(info.Env(), "avgPool: k must be >= 1");
+  s.oh = s.h / s.k;
+  s.ow = s.w / s.k;
+  return s;
+}
+
+// parallelise only when there is enough work to pay for waking the team
+bool worthThreads(int64_t elements) { return elements >= (1 << 15); }
+
+}  // namespace
+
+Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
+  PoolShape s = readShape(info);
+  const float* x = f32Arg(info, 0, s.planes * s.h * s.w, "x");
+  float* y = f32Arg(info, 6, s.planes * s.oh * s.ow, "y");
+  const int64_t k = s.k, h = s.h, w = s.w, oh = s.oh, ow = s.ow;
+  const float area = static_cast<float>(k * k);
+#pragma omp parallel for schedule(static) if (worthThreads(s.planes * h * w))
+  for (int64_t p = 0; p < s.planes; p++) {
+    const float* xp = x + p * h * w;
+    float* yp = y + p * oh * ow;
+    for (int64_t i = 0; i < oh; i++) {
+      float* yr = yp + i * ow;
+      for (int64_t j = 0; j < ow; j++) yr[j] = 0.0f;
+      for (int64_t di = 0; di < k; di++) {
+        const float* xr = xp + (i * k + di) * w;
+        for (int64_t j = 0; j < ow; j++) {
+          float acc = 0.0f;
+          for (int64_t dj = 0; dj < k; dj++) acc += xr[j * k + dj];
+          yr[j] += acc;
+        }
+      }
+      for (int64_t j = 0; j < ow; j++) yr[j] /= area;
+    }
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {
+  PoolShape s = readShape(info);
+  const float* dy = f32Arg(info, 0, s.planes * s.oh * s.ow, "dy");
+  float* dx = f32Arg(info, 6, s.planes * s.h * s.w, "dx");
+  const int64_t k = s.k, h = s.h, w = s.w, oh = s.oh, ow = s.ow;
+  const float area = static_cast<float>(k * k);
+#pragma omp parallel for schedule(static) if (worthThreads(s.planes * h * w))
+  for (int64_t p = 0; p < s.planes; p++) {
+    const float* dyp = dy + p * oh * ow;
+    float* dxp = dx + p * h * w;
+    for (int64_t r = 0; r < h; r++) {
+      float* dxr = dxp + r * w;
+      int64_t i = r / k;
+      if (i >= oh) {
+        for (int64_t col = 0; col < w; col++) dxr[col] = 0.0f;
+        continue;
+      }
+      const float* dyr = dyp + i * ow;
+      for (int64_t j = 0; j < ow; j++) {
+        float g = dyr[j] / area;
+        for (int64_t dj = 0; dj < k; dj++) dxr[j * k + dj] = g;
+      }
+      for (int64_t col = ow * k; col < w; col++) dxr[col] = 0.0f;
+    }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace hsnn

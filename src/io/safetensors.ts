@@ -1,0 +1,148 @@
+/**
+ * The safetensors format: an 8-byte little-endian header length, a JSON header
+ * `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__: {string: string}}` padded
+ * with spaces, then the tensors' bytes. Reading validates everything the header claims against
+ * the bytes present (as the reference implementation does: offsets must tile the data area
+ * exactly, with no holes or overlaps) and returns views into the buffer where aligned.
+ */
+import { readFileSync } from 'node:fs';
+import { type NamedArray, type DType, DTYPE_SIZE, isDType, numel, viewOrCopy, bytesOf, CopyBudget } from './arrays.js';
+import { CheckpointError, wrapErrors } from './errors.js';
+import { atomicWriteChunks } from './atomic-write.js';
+import { readWholeFile } from './read-file.js';
+
+export interface SafetensorsContents {
+  tensors: Map<string, NamedArray>;
+  metadata: Record<string, string>;
+}
+
+/** the reference implementation's limit on the header size */
+const MAX_HEADER = 100_000_000;
+
+export function isSafetensors(bytes: Uint8Array): boolean {
+  if (bytes.byteLength < 10) return false;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  return n >= 2n && n <= BigInt(Math.min(MAX_HEADER, bytes.byteLength - 8)) && bytes[8] === 0x7b; // '{'
+}
+
+interface Entry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+function fail(msg: string): never {
+  throw new CheckpointError(msg);
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function parseEntry(name: string, v: unknown, dataLen: number): Entry {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`tensor "${name}": header entry is not an object`);
+  const o = v as Record<string, unknown>;
+  const dtype = o.dtype;
+  if (!isDType(dtype)) fail(`tensor "${name}": unsupported dtype ${JSON.stringify(dtype)}`);
+  const shape = o.shape;
+  if (!Array.isArray(shape) || !shape.every(isCount)) fail(`tensor "${name}": bad shape ${JSON.stringify(shape)}`);
+  const off = o.data_offsets;
+  if (!Array.isArray(off) || off.length !== 2 || !off.every(isCount)) fail(`tensor "${name}": bad data_offsets ${JSON.stringify(off)}`);
+  const [begin, end] = off as [number, number];
+  if (begin > end || end > dataLen) fail(`tensor "${name}": data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
+  const nbytes = numel(shape as number[]) * DTYPE_SIZE[dtype];
+  if (nbytes !== end - begin) fail(`tensor "${name}": ${dtype} shape [${(shape as number[]).join(',')}] needs ${nbytes} bytes, data_offsets span ${end - begin}`);
+  return { name, dtype, shape: shape as number[], begin, end };
+}
+
+/** parses a safetensors file held in memory; tensors are views into `bytes` where aligned */
+export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
+  if (bytes.byteLength < 8) fail(`file too short for a safetensors header (${bytes.byteLength} bytes)`);
+  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n64 > BigInt(Math.min(MAX_HEADER, bytes.byteLength - 8))) fail(`header length ${n64} exceeds the file (${bytes.byteLength} bytes) or the ${MAX_HEADER}-byte limit`);
+  const n = Number(n64);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch (err) {
+    fail(`header is not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+  const dataStart = 8 + n;
+  const dataLen = bytes.byteLength - dataStart;
+  const metadata: Record<string, string> = {};
+  const entries: Entry[] = [];
+  for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('__metadata__ is not an object');
+      for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
+        if (typeof s !== 'string') fail(`__metadata__.${k} is not a string`);
+        metadata[k] = s;
+      }
+      continue;
+    }
+    entries.push(parseEntry(name, v, dataLen));
+  }
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const e of sorted) {
+    if (e.begin !== at) fail(`tensor "${e.name}" starts at data byte ${e.begin}, expected ${at} (tensors must tile the data without holes or overlaps)`);
+    at = e.end;
+  }
+  if (at !== dataLen) fail(`tensors cover ${at} data bytes but the file holds ${dataLen}`);
+  const budget = new CopyBudget(bytes.byteLength);
+  const tensors = new Map<string, NamedArray>();
+  for (const e of sorted) {
+    const data = viewOrCopy(e.dtype, bytes, dataStart + e.begin, numel(e.shape), budget);
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
+  }
+  return { tensors, metadata };
+}
+
+export function readSafetensorsFile(file: string): SafetensorsContents {
+  const bytes = readWholeFile(file);
+  return wrapErrors(file, () => readSafetensors(bytes));
+}
+
+/**
+ * Encodes tensors (in order of decreasing element size, then as given, so every tensor
+ * stays aligned) and string metadata. Returns chunks that reference the tensors' data.
+ */
+export function encodeSafetensors(tensors: Iterable<[string, NamedArray]>, metadata?: Record<string, string>): Uint8Array[] {
+  const list = [...tensors];
+  const seen = new Set<string>();
+  for (const [name, a] of list) {
+    if (name === '__metadata__' || name.length === 0) throw new CheckpointError(`invalid tensor name "${name}"`);
+    if (seen.has(name)) throw new CheckpointError(`duplicate tensor name "${name}"`);
+    seen.add(name);
+    if (a.data.length !== numel(a.shape)) throw new CheckpointError(`tensor "${name}": shape [${a.shape.join(',')}] needs ${numel(a.shape)} values, data has ${a.data.length}`);
+    if (a.data.BYTES_PER_ELEMENT !== DTYPE_SIZE[a.dtype]) throw new CheckpointError(`tensor "${name}": ${a.dtype} data in a ${a.data.constructor.name}`);
+  }
+  const order = list.map((e, i) => ({ e, i })).sort((x, y) => DTYPE_SIZE[y.e[1].dtype] - DTYPE_SIZE[x.e[1].dtype] || x.i - y.i);
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (metadata && Object.keys(metadata).length > 0) {
+    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new CheckpointError(`metadata "${k}" is not a string`);
+    header.__metadata__ = metadata;
+  }
+  let at = 0;
+  const chunks: Uint8Array[] = [];
+  for (const { e: [name, a] } of order) {
+    const b = bytesOf(a);
+    header[name] = { dtype: a.dtype, shape: a.shape, data_offsets: [at, at + b.byteLength] };
+    at += b.byteLength;
+    chunks.push(b);
+  }
+  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  const pad = (8 - (json.byteLength % 8)) % 8;
+  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.byteLength));
+  return [len, json, ...chunks];
+}
+
+/** writes a safetensors file atomically */
+export function writeSafetensorsFile(file: string, tensors: Iterable<[string, NamedArray]>, metadata?: Record<string, string>): void {
+  atomicWriteChunks(file, encodeSafetensors(tensors, metadata));
+}

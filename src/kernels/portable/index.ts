@@ -1,0 +1,56 @@
+/**
+ * The portable backend: pure TypeScript, single-threaded, no SIMD. Used by the browser build,
+ * by CI and wherever the native addon is not built.
+ */
+import type { Backend, BackendInfo, ConvShape, LifGrads, LifParams } from '../backend.js';
+import { gemm } from './gemm.js';
+import { conv2dBackwardData, conv2dBackwardWeights, conv2dForward } from './conv.js';
+import { avgPoolBackward, avgPoolForward } from './pool.js';
+import { lifBackward, lifForward } from './lif.js';
+
+export class PortableBackend implements Backend {
+  readonly name = 'portable' as const;
+
+  info(): BackendInfo {
+    return {
+      name: 'portable',
+      threads: 1,
+      details: { simd: 'none', gemm: 'blocked 4x4 float64-packed', language: 'TypeScript' },
+    };
+  }
+
+  conv2dForward(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
+    conv2dForward(x, weight, s, y);
+  }
+
+  conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
+    conv2dBackwardData(dy, weight, s, dx);
+  }
+
+  conv2dBackwardWeights(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
+    conv2dBackwardWeights(x, dy, s, dw);
+  }
+
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
+  ): void {
+    gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void {
+    avgPoolForward(x, n, c, h, w, k, y);
+  }
+
+  avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void {
+    avgPoolBackward(dy, n, c, h, w, k, dx);
+  }
+
+  lifForward(current: Float32Array, p: LifParams, spikes: Float32Array): number {
+    return lifForward(current, p, spikes);
+  }
+
+  lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads {
+    return lifBackward(current, gradSpikes, p, gradCurrent);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Fused LIF scan (see backend.ts for the dynamics). The membrane state is kept in float64;
+ * the backward pass recomputes V_t for a block of neurons, then scans back through time.
+ */
+import type { LifGrads, LifParams } from '../backend.js';
+
+/** neurons per block in the backward pass (bounds the V_t scratch to steps * BLOCK) */
+const BLOCK = 4096;
+
+let uBuf: Float64Array = new Float64Array(0);
+let vBuf: Float64Array = new Float64Array(0);
+let gBuf: Float64Array = new Float64Array(0);
+let accBuf: Float64Array = new Float64Array(0);
+
+function f64(buf: Float64Array, size: number): Float64Array {
+  return buf.length >= size ? buf : new Float64Array(size);
+}
+
+function check(current: Float32Array, p: LifParams): void {
+  const need = p.constantCurrent ? p.size : p.steps * p.size;
+  if (current.length < need) throw new Error(`lif: current has ${current.length} values, needs ${need}`);
+  if (!(Math.abs(p.threshold) > 0)) throw new Error(`lif: invalid threshold ${p.threshold}`);
+}
+
+/** spikes[t * size + i] in {0, 1}; returns the number of spikes */
+export function lifForward(current: Float32Array, p: LifParams, spikes: Float32Array): number {
+  check(current, p);
+  const { steps, size, leak, threshold } = p;
+  uBuf = f64(uBuf, size);
+  const u = uBuf;
+  u.fill(0, 0, size);
+  const curStride = p.constantCurrent ? 0 : size;
+  let count = 0;
+  for (let t = 0; t < steps; t++) {
+    const ci = t * curStride;
+    const so = t * size;
+    for (let i = 0; i < size; i++) {
+      const v = leak * u[i] + current[ci + i];
+      const s = v / threshold - 1 > 0 ? 1 : 0;
+      spikes[so + i] = s;
+      u[i] = v - threshold * s;
+      count += s;
+    }
+  }
+  return count;
+}
+
+export function lifBackward(
+  current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array,
+): LifGrads {
+  check(current, p);
+  const { steps, size, leak, threshold, gamma, constantCurrent } = p;
+  const curStride = constantCurrent ? 0 : size;
+  const invThr = 1 / threshold;
+  const block = Math.min(BLOCK, size);
+  vBuf = f64(vBuf, steps * block);
+  uBuf = f64(uBuf, block);
+  gBuf = f64(gBuf, block);
+  accBuf = f64(accBuf, block);
+  const vs = vBuf;
+  const u = uBuf;
+  const gU = gBuf;
+  const acc = accBuf;
+  let gradLeak = 0;
+  let gradThreshold = 0;
+
+  for (let i0 = 0; i0 < size; i0 += block) {
+    const nb = Math.min(block, size - i0);
+    // recompute V_t for this block
+    u.fill(0, 0, nb);
+    for (let t = 0; t < steps; t++) {
+      const ci = t * curStride + i0;
+      const vo = t * nb;
+      for (let j = 0; j < nb; j++) {
+        const v = leak * u[j] + current[ci + j];
+        vs[vo + j] = v;
+        u[j] = v / threshold - 1 > 0 ? v - threshold : v;
+      }
+    }
+    // scan back: gU[j] is dL/dU_t arriving from step t + 1
+    gU.fill(0, 0, nb);
+    if (constantCurrent) acc.fill(0, 0, nb);
+    for (let t = steps - 1; t >= 0; t--) {
+      const vo = t * nb;
+      const go = t * size + i0;
+      for (let j = 0; j < nb; j++) {
+        const v = vs[vo + j];
+        const z = v / threshold - 1;
+        const s = z > 0 ? 1 : 0;
+        const gz = gradSpikes[go + j] * gamma * Math.max(0, 1 - Math.abs(z));
+        const gu = gU[j];
+        const gv = gu + gz * invThr;
+        gradThreshold += gz * (-v * invThr * invThr) - gu * s;
+        let uPrev = 0;
+        if (t > 0) {
+          const vp = vs[vo - nb + j];
+          uPrev = vp / threshold - 1 > 0 ? vp - threshold : vp;
+        }
+        gradLeak += gv * uPrev;
+        gU[j] = gv * leak;
+        if (constantCurrent) acc[j] += gv;
+        else gradCurrent[go + j] = gv;
+      }
+    }
+    if (constantCurrent) {
+      for (let j = 0; j < nb; j++) gradCurrent[i0 + j] = acc[j];
+    }
+  }
+  return { gradLeak, gradThreshold };
+}

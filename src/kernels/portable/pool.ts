@@ -1,0 +1,53 @@
+/** Average pooling with kernel = stride = k, no padding, floor division of h and w. */
+
+export function avgPoolForward(
+  x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array,
+): void {
+  const oh = Math.floor(h / k);
+  const ow = Math.floor(w / k);
+  const inv = 1 / (k * k);
+  const planes = n * c;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = pl * h * w;
+    const yp = pl * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        let sum = 0;
+        let row = xp + oy * k * w + ox * k;
+        for (let ky = 0; ky < k; ky++, row += w) {
+          for (let kx = 0; kx < k; kx++) sum += x[row + kx];
+        }
+        y[yp + oy * ow + ox] = sum * inv;
+      }
+    }
+  }
+}
+
+/** dx gets dy / k^2 in every pooled window and 0 in the rows/columns floor division drops */
+export function avgPoolBackward(
+  dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array,
+): void {
+  const oh = Math.floor(h / k);
+  const ow = Math.floor(w / k);
+  const inv = 1 / (k * k);
+  const planes = n * c;
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = pl * h * w;
+    const yp = pl * oh * ow;
+    for (let iy = 0; iy < h; iy++) {
+      const row = xp + iy * w;
+      const oy = Math.floor(iy / k);
+      if (oy >= oh) {
+        dx.fill(0, row, row + w);
+        continue;
+      }
+      const dyRow = yp + oy * ow;
+      for (let ox = 0; ox < ow; ox++) {
+        const g = dy[dyRow + ox] * inv;
+        const base = row + ox * k;
+        for (let kx = 0; kx < k; kx++) dx[base + kx] = g;
+      }
+      dx.fill(0, row + ow * k, row + w);
+    }
+  }
+}

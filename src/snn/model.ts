@@ -1,0 +1,64 @@
+/** What every spiking model offers to training, attacks, evaluation and checkpoints. */
+import type { Tensor } from '../tensor/tensor.js';
+import type { ModelSpec } from './spec.js';
+import type { Rng } from './dropout.js';
+
+export interface Normalization {
+  mean: number[];
+  std: number[];
+}
+
+/** a spiking layer as evaluation and energy accounting see it */
+export interface SpikingLayerInfo {
+  /** threshold/leak key suffix in the seed's naming, e.g. 't3' -> threshold.t3, leak.l3 */
+  index: number;
+  /** module name, e.g. features.3 or classifier.0 */
+  name: string;
+  /** spiking neurons per image */
+  neurons: number;
+}
+
+/** a weighted op (conv or linear) as the energy model sees it */
+export interface WeightedOp {
+  name: string;
+  /** multiply-accumulates per image for one evaluation of the op */
+  macs: number;
+  /** what it reads: the analog image (MACs, once per image) or the spikes of a spiking layer (ACs per input spike) */
+  input: { kind: 'analog' } | { kind: 'spikes'; layer: number };
+}
+
+export interface ForwardOptions {
+  timesteps: number;
+  /** training mode: dropout masks drawn from rng (eval mode: no dropout) */
+  train?: boolean;
+  rng?: Rng;
+  /**
+   * Threshold calibration hook, called before each spiking layer with its input current
+   * (all steps, or one step reused when constant). The returned value becomes the layer's
+   * threshold for this pass (and for the model), with leak 1.0: the seed's layer-by-layer
+   * search done in one pass, since a layer's current depends only on earlier layers.
+   */
+  calibrate?: (layer: number, current: Float32Array, stepSize: number, constantCurrent: boolean) => number;
+  /** input encoding: direct (analog image at every step, the default) or Poisson spikes */
+  encoding?: 'direct' | 'poisson';
+}
+
+export interface ForwardResult {
+  /** summed over the steps: [B, labels] */
+  logits: Tensor;
+  /** spikes per spiking layer (sum over batch, steps and neurons), in layer order */
+  spikeCounts: number[];
+}
+
+export interface SpikingModel {
+  readonly spec: ModelSpec;
+  readonly normalization: Normalization;
+  /** parameters under the seed's state_dict key names, in state_dict order */
+  readonly params: Map<string, Tensor>;
+  forward(x01: Tensor, opts: ForwardOptions): ForwardResult;
+  /** ReLU network with the same weights (ANN pretraining), logits [B, labels] */
+  forwardAnn(x01: Tensor, opts: { train?: boolean; rng?: Rng }): Tensor;
+  spikingLayers(): SpikingLayerInfo[];
+  /** every conv/linear with its MACs and what it reads, for the energy model */
+  weightedOps(): WeightedOp[];
+}

@@ -1,0 +1,17 @@
+/** Average pooling with kernel = stride = k (the seed's AvgPool2d(2, 2)). */
+import { getBackend } from '../../kernels/index.js';
+import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+
+export function avgPool2d(x: Tensor, k = 2): Tensor {
+  const [n, c, h, w] = x.shape;
+  const oh = Math.floor(h / k);
+  const ow = Math.floor(w / k);
+  const backend = getBackend();
+  const y = new Float32Array(n * c * oh * ow);
+  backend.avgPoolForward(x.data, n, c, h, w, k, y);
+  return opResult(y, [n, c, oh, ow], [x], (out) => {
+    const gx = new Float32Array(x.size);
+    backend.avgPoolBackward(out.grad!, n, c, h, w, k, gx);
+    accumulateGrad(x, gx);
+  });
+}

@@ -1,0 +1,39 @@
+/** 2-D convolution (NCHW, no bias) and its gradients, on the current backend. */
+import { getBackend, convOutSize, type ConvShape } from '../../kernels/index.js';
+import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+
+export interface Conv2dOptions {
+  stride?: number;
+  pad?: number;
+}
+
+export function convShapeOf(x: Tensor, w: Tensor, opts: Conv2dOptions): ConvShape {
+  if (x.shape.length !== 4 || w.shape.length !== 4) throw new Error('conv2d needs x [N,C,H,W] and w [O,C,kh,kw]');
+  if (x.shape[1] !== w.shape[1]) throw new Error(`conv2d: input has ${x.shape[1]} channels, weight expects ${w.shape[1]}`);
+  return {
+    n: x.shape[0], cIn: x.shape[1], h: x.shape[2], w: x.shape[3],
+    cOut: w.shape[0], kh: w.shape[2], kw: w.shape[3],
+    stride: opts.stride ?? 1, pad: opts.pad ?? 0,
+  };
+}
+
+export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
+  const s = convShapeOf(x, w, opts);
+  const { oh, ow } = convOutSize(s);
+  const backend = getBackend();
+  const y = new Float32Array(s.n * s.cOut * oh * ow);
+  backend.conv2dForward(x.data, w.data, s, y);
+  return opResult(y, [s.n, s.cOut, oh, ow], [x, w], (out) => {
+    const gy = out.grad!;
+    if (w.requiresGrad) {
+      const gw = new Float32Array(w.size);
+      backend.conv2dBackwardWeights(x.data, gy, s, gw);
+      accumulateGrad(w, gw);
+    }
+    if (x.requiresGrad) {
+      const gx = new Float32Array(x.size);
+      backend.conv2dBackwardData(gy, w.data, s, gx);
+      accumulateGrad(x, gx);
+    }
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Ops over the time axis of multi-step tensors. A multi-step tensor stacks T steps of a
+ * batch along the first axis: [T*B, ...], step t occupying rows t*B .. t*B+B-1.
+ */
+import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+
+/** multiplies every step by the same mask [B, ...] (dropout masks fixed over the steps) */
+export function mulEachStep(x: Tensor, mask: Float32Array): Tensor {
+  const per = mask.length;
+  const steps = x.size / per;
+  if (!Number.isInteger(steps)) throw new Error('mulEachStep: mask does not divide the input');
+  const y = new Float32Array(x.size);
+  for (let t = 0; t < steps; t++) {
+    const off = t * per;
+    for (let i = 0; i < per; i++) y[off + i] = x.data[off + i] * mask[i];
+  }
+  return opResult(y, x.shape, [x], (out) => {
+    const g = out.grad!;
+    const gx = new Float32Array(x.size);
+    for (let t = 0; t < steps; t++) {
+      const off = t * per;
+      for (let i = 0; i < per; i++) gx[off + i] = g[off + i] * mask[i];
+    }
+    accumulateGrad(x, gx);
+  });
+}
+
+/** sums [T*B, ...] over the steps into [B, ...] */
+export function sumSteps(x: Tensor, steps: number): Tensor {
+  const per = x.size / steps;
+  const batch = x.shape[0] / steps;
+  if (!Number.isInteger(batch)) throw new Error(`sumSteps: first axis ${x.shape[0]} is not a multiple of ${steps} steps`);
+  const y = new Float32Array(per);
+  for (let t = 0; t < steps; t++) {
+    const off = t * per;
+    for (let i = 0; i < per; i++) y[i] += x.data[off + i];
+  }
+  return opResult(y, [batch, ...x.shape.slice(1)], [x], (out) => {
+    const g = out.grad!;
+    const gx = new Float32Array(x.size);
+    for (let t = 0; t < steps; t++) gx.set(g, t * per);
+    accumulateGrad(x, gx);
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * A float32 tensor with a shape and an optional gradient, plus the tape that links it to
+ * the op that made it (micrograd's idea at tensor granularity: each op records a closure
+ * that pushes its output gradient to its inputs).
+ */
+
+export class Tensor {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+  grad: Float32Array | null = null;
+  requiresGrad: boolean;
+  /** inputs of the op that produced this tensor (empty for leaves) */
+  readonly parents: readonly Tensor[];
+  /** pushes this.grad into the parents' grads; set by the op that made the tensor */
+  backwardFn: (() => void) | null;
+
+  constructor(data: Float32Array, shape: readonly number[], opts: { requiresGrad?: boolean; parents?: Tensor[]; backward?: () => void } = {}) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n !== data.length) throw new Error(`tensor data has ${data.length} values but shape [${shape.join(', ')}] needs ${n}`);
+    this.data = data;
+    this.shape = shape;
+    this.parents = opts.parents ?? [];
+    this.requiresGrad = opts.requiresGrad ?? false;
+    this.backwardFn = opts.backward ?? null;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  static zeros(shape: readonly number[], requiresGrad = false): Tensor {
+    return new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, { requiresGrad });
+  }
+
+  static scalar(value: number, requiresGrad = false): Tensor {
+    return new Tensor(Float32Array.of(value), [], { requiresGrad });
+  }
+
+  /** the gradient buffer, allocated (zeroed) on first use */
+  gradBuffer(): Float32Array {
+    this.grad ??= new Float32Array(this.data.length);
+    return this.grad;
+  }
+
+  item(): number {
+    if (this.data.length !== 1) throw new Error(`item() needs a single value, tensor has ${this.data.length}`);
+    return this.data[0];
+  }
+}
+
+let gradEnabled = true;
+
+/** true when ops should record the tape */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** runs fn without recording the tape (inference, attacks' update steps) */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** does an op on these inputs need to record its backward? */
+export function needsGrad(...inputs: Tensor[]): boolean {
+  return gradEnabled && inputs.some((t) => t.requiresGrad);
+}
+
+/** makes an op output; records parents and backward only when a gradient is needed */
+export function opResult(data: Float32Array, shape: readonly number[], inputs: Tensor[], backward: (out: Tensor) => void): Tensor {
+  if (!needsGrad(...inputs)) return new Tensor(data, shape);
+  const out: Tensor = new Tensor(data, shape, { requiresGrad: true, parents: inputs });
+  out.backwardFn = () => backward(out);
+  return out;
+}
+
+/** adds src into the gradient of t (allocating it) when t wants a gradient */
+export function accumulateGrad(t: Tensor, src: Float32Array): void {
+  if (!t.requiresGrad) return;
+  if (src.length !== t.data.length) throw new Error(`gradient has ${src.length} values, tensor ${t.data.length}`);
+  if (t.grad === null) {
+    t.grad = Float32Array.from(src);
+    return;
+  }
+  const g = t.grad;
+  for (let i = 0; i < g.length; i++) g[i] += src[i];
+}
+
+/**
+ * Reverse-mode sweep from `root` (a scalar loss unless `seed` is given). Leaves that require
+ * a gradient receive it in `.grad` (accumulated); intermediate gradients are released.
+ */
+export function backward(root: Tensor, seed?: Float32Array): void {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // iterative post-order DFS: models are deep enough that recursion is a needless risk
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    if (i < t.parents.length) {
+      top[1]++;
+      const p = t.parents[i];
+      if (p.requiresGrad && !seen.has(p)) {
+        seen.add(p);
+        stack.push([p, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  if (seed) {
+    root.grad = Float32Array.from(seed);
+  } else {
+    if (root.size !== 1) throw new Error('backward() without a seed needs a scalar output');
+    root.grad = Float32Array.of(1);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    if (t.backwardFn && t.grad) {
+      t.backwardFn();
+      // intermediate results: free their gradient once pushed to the inputs
+      t.grad = null;
+    }
+  }
+}

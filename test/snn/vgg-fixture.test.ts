@@ -1,0 +1,116 @@
+/**
+ * The seed's spiking VGG against the PyTorch golden fixtures, on every backend: logits,
+ * spike counts, loss, gradients of the input and of every parameter, threshold search,
+ * FGSM and 3-step PGD images.
+ */
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableBackends, setBackend, getBackend } from '../../src/kernels/index.js';
+import { Tensor, backward } from '../../src/tensor/tensor.js';
+import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
+import { buildModel, loadStateDict } from '../../src/snn/build.js';
+import { findThresholds } from '../../src/snn/thresholds.js';
+import { Fgsm } from '../../src/attacks/fgsm.js';
+import { Pgd } from '../../src/attacks/pgd.js';
+import type { SpikingModel } from '../../src/snn/model.js';
+import { loadFixture, vggSpecOf, relErr, shareEqual, type Fixture } from '../helpers/fixtures.js';
+
+const TOL = 1e-4;
+
+function modelOf(f: Fixture): SpikingModel {
+  const model = buildModel(vggSpecOf(f.meta), f.meta.normalization);
+  loadStateDict(model, f.weights, `${f.name}/weights.safetensors`);
+  return model;
+}
+
+function labelsOf(f: Fixture): number[] {
+  return Array.from(f.case.get('labels')!.data);
+}
+
+function input(f: Fixture, key = 'x01', requiresGrad = false): Tensor {
+  const x = f.case.get(key)!;
+  return new Tensor(Float32Array.from(x.data), x.shape, { requiresGrad });
+}
+
+for (const name of ['vgg5-tiny-c10', 'vgg11-tiny-c100']) {
+  for (const backend of availableBackends()) {
+    describe(`${name} on ${backend.name}`, () => {
+      let f: Fixture;
+      const previous = getBackend();
+      before(() => {
+        f = loadFixture(name);
+      });
+      const onBackend = (fn: () => void) => () => {
+        setBackend(backend);
+        try {
+          fn();
+        } finally {
+          setBackend(previous);
+        }
+      };
+
+      test('logits, spike counts, loss and every gradient match PyTorch', onBackend(() => {
+        const model = modelOf(f);
+        const x = input(f, 'x01', true);
+        const out = model.forward(x, { timesteps: f.meta.timesteps });
+        assert.ok(relErr(out.logits.data, f.case.get('logits')!.data) < TOL, `logits rel err ${relErr(out.logits.data, f.case.get('logits')!.data)}`);
+        const expectedSpikes = f.case.get('spike_counts')!.data;
+        assert.equal(out.spikeCounts.length, expectedSpikes.length);
+        out.spikeCounts.forEach((c, i) => assert.ok(Math.abs(c - expectedSpikes[i]) <= 5, `layer ${i}: ${c} spikes, PyTorch ${expectedSpikes[i]}`));
+        const loss = crossEntropy(out.logits, labelsOf(f));
+        assert.ok(Math.abs(loss.item() - f.meta.loss.value) < 1e-4 * Math.abs(f.meta.loss.value));
+        backward(loss);
+        const gx = relErr(x.grad!, f.case.get('grad_x01')!.data);
+        assert.ok(gx < TOL, `grad_x01 rel err ${gx}`);
+        // weights: per tensor. Thresholds and leaks are 0-dim sums over every neuron and step
+        // with heavy cancellation, so (as the fixtures' max-abs over max-abs measure allows)
+        // they are compared as one vector per kind.
+        const groups = new Map<string, { got: number[]; want: number[] }>();
+        for (const [key, p] of model.params) {
+          const expected = f.case.get(`grad.${key}`);
+          assert.ok(expected, `fixture has grad.${key}`);
+          if (p.size === 1) {
+            const kind = key.split('.')[0];
+            const g = groups.get(kind) ?? { got: [], want: [] };
+            g.got.push(p.grad![0]);
+            g.want.push(expected.data[0]);
+            groups.set(kind, g);
+            continue;
+          }
+          const err = relErr(p.grad!, expected.data);
+          assert.ok(err < TOL, `grad.${key} rel err ${err}`);
+        }
+        assert.deepEqual([...groups.keys()].sort(), ['leak', 'threshold']);
+        for (const [kind, g] of groups) assert.ok(relErr(g.got, g.want) < TOL, `${kind} grads rel err ${relErr(g.got, g.want)}`);
+      }));
+
+      test('threshold search gives the raw 99.7th-percentile thresholds', onBackend(() => {
+        const model = modelOf(f);
+        const ti = f.meta.threshold_init!;
+        const res = findThresholds(model, input(f, 'calib01'), { timesteps: f.meta.timesteps, percentile: ti.percentile, scaling: ti.scaling });
+        const raw = res.raw.map((r) => r.value);
+        assert.equal(raw.length, ti.raw_thresholds.length);
+        raw.forEach((v, i) => assert.ok(Math.abs(v - ti.raw_thresholds[i]) <= 1e-5 * ti.raw_thresholds[i], `layer ${i}: ${v} vs ${ti.raw_thresholds[i]}`));
+        const first = model.spikingLayers()[0].index;
+        assert.ok(Math.abs(model.params.get(`threshold.t${first}`)!.item() - raw[0] * ti.scaling) < 1e-6 * raw[0]);
+        assert.equal(model.params.get(`leak.l${first}`)!.item(), 1);
+      }));
+
+      test('FGSM and 3-step PGD images and their logits match', onBackend(() => {
+        const model = modelOf(f);
+        const x = f.case.get('x01')!;
+        const batch = { x01: x.data, shape: x.shape, labels: labelsOf(f) };
+        const ctx = { model, timesteps: f.meta.timesteps };
+        const a = f.meta.attacks!;
+        const fgsm = new Fgsm(a.fgsm.eps).perturb(ctx, batch);
+        assert.ok(shareEqual(fgsm, f.case.get('fgsm_x01')!.data) > 0.99);
+        const pgd = new Pgd({ epsilon: a.pgd3.eps, steps: a.pgd3.steps, stepSize: a.pgd3.step, randomStart: false }).perturb(ctx, batch);
+        assert.ok(shareEqual(pgd, f.case.get('pgd3_x01')!.data) > 0.99);
+        for (const key of ['fgsm', 'pgd3']) {
+          const logits = model.forward(input(f, `${key}_x01`), { timesteps: f.meta.timesteps }).logits;
+          assert.ok(relErr(logits.data, f.case.get(`${key}_logits`)!.data) < TOL, `${key} logits`);
+        }
+      }));
+    });
+  }
+}
