@@ -61,6 +61,31 @@ function benchGemm(b: NativeBackend, tA: boolean, tB: boolean, m: number, n: num
   console.log(`  gemm ${op} m=${m} n=${n} k=${k}: ${fmt(2 * m * n * k, sec)}`);
 }
 
+/** LIF scan and pooling are memory-bound: report GB/s of the buffers they touch */
+function benchLifPool(b: NativeBackend, reps: number): void {
+  const steps = 5;
+  const size = 64 * 128 * 16 * 16;
+  const p = { steps, size, leak: 0.95, threshold: 1, gamma: 0.3, constantCurrent: false };
+  const current = random(steps * size);
+  for (let i = 0; i < current.length; i++) current[i] += 0.5;
+  const spikes = new Float32Array(steps * size);
+  const gradSpikes = random(steps * size);
+  const gradCurrent = new Float32Array(steps * size);
+  const fwd = time(() => b.lifForward(current, p, spikes), reps);
+  const bwd = time(() => b.lifBackward(current, gradSpikes, p, gradCurrent), reps);
+  const mb = (steps * size * 4) / 1e9;
+  console.log(`  lif steps=${steps} size=${size}: fwd ${(fwd * 1000).toFixed(1)} ms (${((2 * mb) / fwd).toFixed(1)} GB/s), ` +
+    `bwd ${(bwd * 1000).toFixed(1)} ms (${((3 * mb) / bwd).toFixed(1)} GB/s)`);
+  const [n, c, h, w] = [320, 128, 16, 16];
+  const x = random(n * c * h * w);
+  const y = new Float32Array(n * c * (h / 2) * (w / 2));
+  const pf = time(() => b.avgPoolForward(x, n, c, h, w, 2, y), reps);
+  const pb = time(() => b.avgPoolBackward(y, n, c, h, w, 2, x), reps);
+  const gb = ((x.length + y.length) * 4) / 1e9;
+  console.log(`  avgpool k2 ${n}x${c}x${h}x${w}: fwd ${(pf * 1000).toFixed(1)} ms (${(gb / pf).toFixed(1)} GB/s), ` +
+    `bwd ${(pb * 1000).toFixed(1)} ms (${(gb / pb).toFixed(1)} GB/s)`);
+}
+
 function main(): void {
   const loaded = loadNativeBackend();
   if (!(loaded.backend instanceof NativeBackend)) {
@@ -90,6 +115,8 @@ function main(): void {
   benchGemm(b, false, true, 256, 4096, 2048, reps);
   benchGemm(b, true, false, 2048, 4096, 256, reps);
   benchGemm(b, false, false, 256, 10, 4096, reps);
+  console.log('memory-bound kernels:');
+  benchLifPool(b, reps);
   console.log(`cache: ${JSON.stringify(b.addon.cacheStats())}`);
 }
 

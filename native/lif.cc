@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common.h"
+#include "simd.h"
 
 namespace hsnn {
 
@@ -44,6 +45,89 @@ LifArgs readArgs(const Napi::CallbackInfo& info, size_t first) {
   return a;
 }
 
+/** forward scan of `len` <= kBlock neurons starting at cur/spikes; returns the spike count */
+HSNN_SIMD_CLONES
+double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t size, int64_t steps, int64_t len,
+                    double leak, double th) {
+  double u[kBlock];
+  for (int64_t j = 0; j < kBlock; j++) u[j] = 0.0;
+  double count = 0.0;
+  for (int64_t t = 0; t < steps; t++) {
+    const float* ct = cur + t * curStride;
+    float* st = spikes + t * size;
+#pragma omp simd reduction(+ : count)
+    for (int64_t j = 0; j < len; j++) {
+      double v = leak * u[j] + static_cast<double>(ct[j]);
+      double z = v / th - 1.0;
+      double s = static_cast<double>(z > 0.0);
+      st[j] = static_cast<float>(s);
+      u[j] = v - th * s;
+      count += s;
+    }
+  }
+  return count;
+}
+
+/**
+ * backward through time of `len` <= kBlock neurons; vb is steps * kBlock scratch.
+ * Writes gradCurrent (per step, or summed when constant) and adds to acc[0] (leak), acc[1] (threshold).
+ */
+HSNN_SIMD_CLONES
+void backwardBlock(const float* cur, int64_t curStride, const float* gs, float* gc, bool constant, int64_t size,
+                   int64_t steps, int64_t len, double leak, double th, double gamma, double* vb, double* acc) {
+  double u[kBlock], gu[kBlock], gsum[kBlock], gvt[kBlock];
+  static const double zeros[kBlock] = {0};
+  for (int64_t j = 0; j < kBlock; j++) u[j] = gu[j] = gsum[j] = 0.0;
+  // recompute the membrane V_t
+  for (int64_t t = 0; t < steps; t++) {
+    const float* ct = cur + t * curStride;
+    double* vt = vb + t * kBlock;
+#pragma omp simd
+    for (int64_t j = 0; j < len; j++) {
+      double v = leak * u[j] + static_cast<double>(ct[j]);
+      vt[j] = v;
+      u[j] = v - th * static_cast<double>(v / th - 1.0 > 0.0);
+    }
+  }
+  const double th2 = th * th;
+  double accLeak = 0.0, accTh = 0.0;
+  for (int64_t t = steps - 1; t >= 0; t--) {
+    const double* vt = vb + t * kBlock;
+    const double* vp = t > 0 ? vb + (t - 1) * kBlock : zeros;
+    const double hasPrev = t > 0 ? 1.0 : 0.0;
+    const float* gst = gs + t * size;
+#pragma omp simd reduction(+ : accLeak, accTh)
+    for (int64_t j = 0; j < len; j++) {
+      double v = vt[j];
+      double z = v / th - 1.0;
+      double s = static_cast<double>(z > 0.0);
+      double w = 1.0 - std::fabs(z);
+      double sg = gamma * (w > 0.0 ? w : 0.0);
+      double gz = static_cast<double>(gst[j]) * sg;
+      double gv = gz / th + gu[j];
+      accTh += -gz * v / th2 - gu[j] * s;
+      double vprev = vp[j];
+      double uPrev = hasPrev * (vprev - th * static_cast<double>(vprev / th - 1.0 > 0.0));
+      accLeak += gv * uPrev;
+      gu[j] = gv * leak;
+      gvt[j] = gv;
+    }
+    if (constant) {
+#pragma omp simd
+      for (int64_t j = 0; j < len; j++) gsum[j] += gvt[j];
+    } else {
+      float* gct = gc + t * size;
+#pragma omp simd
+      for (int64_t j = 0; j < len; j++) gct[j] = static_cast<float>(gvt[j]);
+    }
+  }
+  if (constant) {
+    for (int64_t j = 0; j < len; j++) gc[j] = static_cast<float>(gsum[j]);
+  }
+  acc[0] += accLeak;
+  acc[1] += accTh;
+}
+
 }  // namespace
 
 Napi::Value LifForward(const Napi::CallbackInfo& info) {
@@ -51,104 +135,40 @@ Napi::Value LifForward(const Napi::CallbackInfo& info) {
   const int64_t steps = a.steps, size = a.size;
   const float* cur = f32Arg(info, 0, a.constantCurrent ? size : steps * size, "current");
   float* spikes = f32Arg(info, 7, steps * size, "spikes");
-  const double leak = a.leak, th = a.threshold;
   const int64_t curStride = a.constantCurrent ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
-  int64_t count = 0;
+  double count = 0.0;
 #pragma omp parallel for schedule(static) reduction(+ : count) if (worthThreads(steps * size))
   for (int64_t b = 0; b < blocks; b++) {
     const int64_t i0 = b * kBlock;
-    const int64_t len = std::min(kBlock, size - i0);
-    double u[kBlock] = {0};
-    int64_t local = 0;
-    for (int64_t t = 0; t < steps; t++) {
-      const float* ct = cur + t * curStride + i0;
-      float* st = spikes + t * size + i0;
-#pragma omp simd reduction(+ : local)
-      for (int64_t j = 0; j < len; j++) {
-        double v = leak * u[j] + static_cast<double>(ct[j]);
-        double z = v / th - 1.0;
-        double s = z > 0.0 ? 1.0 : 0.0;
-        st[j] = static_cast<float>(s);
-        u[j] = v - th * s;
-        local += z > 0.0 ? 1 : 0;
-      }
-    }
-    count += local;
+    count += forwardBlock(cur + i0, curStride, spikes + i0, size, steps, std::min(kBlock, size - i0), a.leak,
+                          a.threshold);
   }
-  return Napi::Number::New(info.Env(), static_cast<double>(count));
+  return Napi::Number::New(info.Env(), count);
 }
 
 Napi::Value LifBackward(const Napi::CallbackInfo& info) {
   LifArgs a = readArgs(info, 2);
   const int64_t steps = a.steps, size = a.size;
-  const float* cur = f32Arg(info, 0, a.constantCurrent ? size : steps * size, "current");
-  const float* gs = f32Arg(info, 1, steps * size, "gradSpikes");
-  float* gc = f32Arg(info, 8, a.constantCurrent ? size : steps * size, "gradCurrent");
-  const double leak = a.leak, th = a.threshold, gamma = a.gamma;
-  const double th2 = th * th;
   const bool cc = a.constantCurrent;
+  const float* cur = f32Arg(info, 0, cc ? size : steps * size, "current");
+  const float* gs = f32Arg(info, 1, steps * size, "gradSpikes");
+  float* gc = f32Arg(info, 8, cc ? size : steps * size, "gradCurrent");
   const int64_t curStride = cc ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double gLeak = 0.0, gTh = 0.0;
 #pragma omp parallel reduction(+ : gLeak, gTh) if (worthThreads(steps * size))
   {
     std::vector<double> vbuf(static_cast<size_t>(std::max<int64_t>(steps, 1) * kBlock));
+    double acc[2] = {0.0, 0.0};
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t i0 = b * kBlock;
-      const int64_t len = std::min(kBlock, size - i0);
-      double* vb = vbuf.data();
-      // recompute the membrane V_t for this block
-      double u[kBlock] = {0};
-      for (int64_t t = 0; t < steps; t++) {
-        const float* ct = cur + t * curStride + i0;
-        double* vt = vb + t * kBlock;
-#pragma omp simd
-        for (int64_t j = 0; j < len; j++) {
-          double v = leak * u[j] + static_cast<double>(ct[j]);
-          vt[j] = v;
-          u[j] = v / th - 1.0 > 0.0 ? v - th : v;
-        }
-      }
-      // backward through time
-      double gu[kBlock] = {0};
-      double gsum[kBlock] = {0};
-      double accLeak = 0.0, accTh = 0.0;
-      for (int64_t t = steps - 1; t >= 0; t--) {
-        const double* vt = vb + t * kBlock;
-        const double* vp = t > 0 ? vb + (t - 1) * kBlock : nullptr;
-        const float* gst = gs + t * size + i0;
-        float* gct = cc ? nullptr : gc + t * size + i0;
-#pragma omp simd reduction(+ : accLeak, accTh)
-        for (int64_t j = 0; j < len; j++) {
-          double v = vt[j];
-          double z = v / th - 1.0;
-          double s = z > 0.0 ? 1.0 : 0.0;
-          double sg = gamma * std::max(0.0, 1.0 - std::fabs(z));
-          double gz = static_cast<double>(gst[j]) * sg;
-          double gv = gz / th + gu[j];
-          accTh += -gz * v / th2 - gu[j] * s;
-          double uPrev = 0.0;
-          if (vp) {
-            double vprev = vp[j];
-            uPrev = vprev / th - 1.0 > 0.0 ? vprev - th : vprev;
-          }
-          accLeak += gv * uPrev;
-          gu[j] = gv * leak;
-          if (cc) {
-            gsum[j] += gv;
-          } else {
-            gct[j] = static_cast<float>(gv);
-          }
-        }
-      }
-      if (cc) {
-        for (int64_t j = 0; j < len; j++) gc[i0 + j] = static_cast<float>(gsum[j]);
-      }
-      gLeak += accLeak;
-      gTh += accTh;
+      backwardBlock(cur + i0, curStride, gs + i0, gc + i0, cc, size, steps, std::min(kBlock, size - i0), a.leak,
+                    a.threshold, a.gamma, vbuf.data(), acc);
     }
+    gLeak += acc[0];
+    gTh += acc[1];
   }
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env, 2);

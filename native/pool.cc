@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "common.h"
+#include "simd.h"
 
 namespace hsnn {
 
@@ -31,29 +32,71 @@ bool worthThreads(int64_t elements) { return elements >= (1 << 15); }
 
 }  // namespace
 
+namespace {
+
+HSNN_SIMD_CLONES
+void forwardPlane(const float* xp, float* yp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow) {
+  (void)h;
+  const float area = static_cast<float>(k * k);
+  for (int64_t i = 0; i < oh; i++) {
+    float* yr = yp + i * ow;
+    if (k == 2) {
+      const float* x0 = xp + (2 * i) * w;
+      const float* x1 = x0 + w;
+#pragma omp simd
+      for (int64_t j = 0; j < ow; j++) yr[j] = (x0[2 * j] + x0[2 * j + 1] + x1[2 * j] + x1[2 * j + 1]) / area;
+      continue;
+    }
+    for (int64_t j = 0; j < ow; j++) yr[j] = 0.0f;
+    for (int64_t di = 0; di < k; di++) {
+      const float* xr = xp + (i * k + di) * w;
+      for (int64_t j = 0; j < ow; j++) {
+        float acc = 0.0f;
+        for (int64_t dj = 0; dj < k; dj++) acc += xr[j * k + dj];
+        yr[j] += acc;
+      }
+    }
+    for (int64_t j = 0; j < ow; j++) yr[j] /= area;
+  }
+}
+
+HSNN_SIMD_CLONES
+void backwardPlane(const float* dyp, float* dxp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow) {
+  const float area = static_cast<float>(k * k);
+  for (int64_t r = 0; r < h; r++) {
+    float* dxr = dxp + r * w;
+    int64_t i = r / k;
+    if (i >= oh) {
+      for (int64_t col = 0; col < w; col++) dxr[col] = 0.0f;
+      continue;
+    }
+    const float* dyr = dyp + i * ow;
+    if (k == 2) {
+#pragma omp simd
+      for (int64_t j = 0; j < ow; j++) {
+        float g = dyr[j] / area;
+        dxr[2 * j] = g;
+        dxr[2 * j + 1] = g;
+      }
+    } else {
+      for (int64_t j = 0; j < ow; j++) {
+        float g = dyr[j] / area;
+        for (int64_t dj = 0; dj < k; dj++) dxr[j * k + dj] = g;
+      }
+    }
+    for (int64_t col = ow * k; col < w; col++) dxr[col] = 0.0f;
+  }
+}
+
+}  // namespace
+
 Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
   PoolShape s = readShape(info);
   const float* x = f32Arg(info, 0, s.planes * s.h * s.w, "x");
   float* y = f32Arg(info, 6, s.planes * s.oh * s.ow, "y");
-  const int64_t k = s.k, h = s.h, w = s.w, oh = s.oh, ow = s.ow;
-  const float area = static_cast<float>(k * k);
-#pragma omp parallel for schedule(static) if (worthThreads(s.planes * h * w))
+#pragma omp parallel for schedule(static) if (worthThreads(s.planes * s.h * s.w))
   for (int64_t p = 0; p < s.planes; p++) {
-    const float* xp = x + p * h * w;
-    float* yp = y + p * oh * ow;
-    for (int64_t i = 0; i < oh; i++) {
-      float* yr = yp + i * ow;
-      for (int64_t j = 0; j < ow; j++) yr[j] = 0.0f;
-      for (int64_t di = 0; di < k; di++) {
-        const float* xr = xp + (i * k + di) * w;
-        for (int64_t j = 0; j < ow; j++) {
-          float acc = 0.0f;
-          for (int64_t dj = 0; dj < k; dj++) acc += xr[j * k + dj];
-          yr[j] += acc;
-        }
-      }
-      for (int64_t j = 0; j < ow; j++) yr[j] /= area;
-    }
+    forwardPlane(x + p * s.h * s.w, y + p * s.oh * s.ow, s.h, s.w, s.k, s.oh, s.ow);
   }
   return info.Env().Undefined();
 }
@@ -62,26 +105,9 @@ Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {
   PoolShape s = readShape(info);
   const float* dy = f32Arg(info, 0, s.planes * s.oh * s.ow, "dy");
   float* dx = f32Arg(info, 6, s.planes * s.h * s.w, "dx");
-  const int64_t k = s.k, h = s.h, w = s.w, oh = s.oh, ow = s.ow;
-  const float area = static_cast<float>(k * k);
-#pragma omp parallel for schedule(static) if (worthThreads(s.planes * h * w))
+#pragma omp parallel for schedule(static) if (worthThreads(s.planes * s.h * s.w))
   for (int64_t p = 0; p < s.planes; p++) {
-    const float* dyp = dy + p * oh * ow;
-    float* dxp = dx + p * h * w;
-    for (int64_t r = 0; r < h; r++) {
-      float* dxr = dxp + r * w;
-      int64_t i = r / k;
-      if (i >= oh) {
-        for (int64_t col = 0; col < w; col++) dxr[col] = 0.0f;
-        continue;
-      }
-      const float* dyr = dyp + i * ow;
-      for (int64_t j = 0; j < ow; j++) {
-        float g = dyr[j] / area;
-        for (int64_t dj = 0; dj < k; dj++) dxr[j * k + dj] = g;
-      }
-      for (int64_t col = ow * k; col < w; col++) dxr[col] = 0.0f;
-    }
+    backwardPlane(dy + p * s.oh * s.ow, dx + p * s.h * s.w, s.h, s.w, s.k, s.oh, s.ow);
   }
   return info.Env().Undefined();
 }

@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { registerInfo } from './info.js';
 import { registerData } from './data.js';
+import { registerInspect } from './inspect.js';
+import { registerEval } from './eval.js';
 import { runCli } from './run.js';
 
 const program = new Command();
@@ -13,5 +15,7 @@ program
 
 registerInfo(program);
 registerData(program);
+registerEval(program);
+registerInspect(program);
 
 await runCli(program, process.argv);

@@ -195,6 +195,11 @@ export function readTorchPt(bytes: Uint8Array): PtContents {
   fail('not a torch.save file (neither zip nor legacy pickle format)');
 }
 
+/** offset of a legacy file's first storage element count (parses the pickles, reads no storage) */
+export function parseLegacyDataStart(bytes: Uint8Array): number {
+  return parseLegacy(bytes).dataStart;
+}
+
 /**
  * Reads a torch.save file. Legacy files are shifted in memory (in place, no second buffer)
  * so their storages land aligned and need no copies.
@@ -202,7 +207,7 @@ export function readTorchPt(bytes: Uint8Array): PtContents {
 export function readTorchPtFile(file: string): PtContents {
   let bytes = readWholeFile(file);
   return wrapErrors(file, () => {
-    if (isLegacyPt(bytes)) bytes = alignInPlace(bytes, parseLegacy(bytes).dataStart + 8);
+    if (isLegacyPt(bytes)) bytes = alignInPlace(bytes, parseLegacyDataStart(bytes) + 8);
     return readTorchPt(bytes);
   });
 }

@@ -4,8 +4,8 @@ import type { ModelSpec } from './spec.js';
 import type { Rng } from './dropout.js';
 
 export interface Normalization {
-  mean: number[];
-  std: number[];
+  mean: readonly number[];
+  std: readonly number[];
 }
 
 /** a spiking layer as evaluation and energy accounting see it */

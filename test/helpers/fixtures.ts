@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSafetensorsFile } from '../../src/io/safetensors.js';
 import { toFloat32 } from '../../src/io/arrays.js';
-import type { VggSpec, VggLayer } from '../../src/snn/spec.js';
+import type { VggSpec, VggLayer, ResNetSpec } from '../../src/snn/spec.js';
 import type { Normalization } from '../../src/snn/model.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,6 +47,28 @@ export function loadFixture(name: string): Fixture {
 export function vggSpecOf(meta: FixtureMeta): VggSpec {
   const a = meta.architecture;
   return { family: 'vgg', cfg: a.cfg, hidden: a.hidden, labels: a.labels, inChannels: a.input[0], imageSize: a.input[1], kernel: a.kernel, dropout: a.dropout };
+}
+
+/** meta.json's architecture of a ResNet fixture (DIET-SNN layout) */
+export interface ResNetFixtureArchitecture {
+  name: string;
+  widths: number[];
+  blocks: number[];
+  strides: number[];
+  labels: number;
+  input: number[];
+  dropout: number;
+  /** stem conv widths when given; DIET-SNN's stem has three convs of the first stage's width */
+  stem_widths?: number[];
+}
+
+export function resnetSpecOf(meta: FixtureMeta): ResNetSpec {
+  const a = meta.architecture as unknown as ResNetFixtureArchitecture;
+  const w0 = a.widths[0];
+  return {
+    family: 'resnet', name: a.name, widths: a.widths, blocks: a.blocks, strides: a.strides,
+    stem: a.stem_widths ?? [w0, w0, w0], labels: a.labels, inChannels: a.input[0], imageSize: a.input[1], dropout: a.dropout,
+  };
 }
 
 /** max |a - b| / max |b|: the fixtures' README tolerance measure */

@@ -1,0 +1,112 @@
+/**
+ * `hire-snn inspect FILE`: what a weights file holds (torch.save zip or legacy format, or
+ * safetensors): format, tensors, the inferred architecture (or why it cannot be inferred),
+ * thresholds and leaks, and a training checkpoint's other fields (epoch, accuracy, optimizer
+ * state, ...). Reads the file once; never executes anything from it.
+ */
+import type { Command } from 'commander';
+import { UserError } from './run.js';
+import { intList, positiveInt } from './options.js';
+import { parseVggCfg, type ModelSpec } from '../snn/spec.js';
+import { loadWeightsFile, FORMAT_NAMES, type LoadedWeights } from '../io/load.js';
+import { CheckpointError } from '../io/errors.js';
+import { inferArch, formatCfg, type InferOptions } from '../io/arch-infer.js';
+import { elementAt, formatShape, numel } from '../io/arrays.js';
+import { formatNumber } from '../io/pickle-values.js';
+
+interface InspectOptions {
+  arch?: string;
+  hidden?: number[];
+  imageSize?: number;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function describeSpec(spec: ModelSpec): string {
+  if (spec.family === 'vgg') {
+    return `vgg ${formatCfg(spec.cfg)}; classifier ${[...spec.hidden, spec.labels].join(' -> ')} (${spec.labels} labels); input ${spec.inChannels}x${spec.imageSize}x${spec.imageSize}, kernel ${spec.kernel}`;
+  }
+  return `${spec.name}: stem ${spec.stem.join(',')}; widths ${spec.widths.join(',')}; blocks ${spec.blocks.join(',')}; strides ${spec.strides.join(',')}; ${spec.labels} labels; input ${spec.inChannels}x${spec.imageSize}x${spec.imageSize}`;
+}
+
+/** `name=value` for the 0-dim tensors under a prefix, by numeric index */
+function scalars(w: LoadedWeights, prefix: string): string {
+  const out: [number, string][] = [];
+  for (const [k, t] of w.stateDict.tensors) {
+    const m = new RegExp(`^${prefix.replace('.', '\\.')}[a-z]*(\\d+)$`).exec(k);
+    if (m && numel(t.shape) === 1 && t.data.length === 1) out.push([Number(m[1]), `${k.slice(prefix.length)}=${formatNumber(elementAt(t, 0))}`]);
+  }
+  return out.sort((a, b) => a[0] - b[0]).map(([, s]) => s).join(' ');
+}
+
+/** the report's lines */
+export function inspectLines(file: string, w: LoadedWeights, opts: InspectOptions = {}): string[] {
+  const sd = w.stateDict;
+  const lines: string[] = [];
+  const row = (k: string, v: string) => lines.push(`${k.padEnd(13)}${v}`);
+  row('file', `${file} (${sizeText(w.bytes)})`);
+  row('format', FORMAT_NAMES[w.format]);
+  const total = [...sd.tensors.values()].reduce((a, t) => a + numel(t.shape), 0);
+  const where = sd.location === '' ? 'top level' : `under "${sd.location}"`;
+  row('state_dict', `${where}${sd.strippedPrefix ? `, "${sd.strippedPrefix}" prefix stripped` : ''}; ${sd.tensors.size} tensors, ${total.toLocaleString('en-US')} values`);
+  const infer: InferOptions = { imageSize: opts.imageSize, hidden: opts.hidden };
+  if (opts.arch) {
+    try {
+      infer.cfg = parseVggCfg(opts.arch);
+    } catch (err) {
+      throw new UserError(`--arch: ${(err as Error).message}`);
+    }
+  }
+  try {
+    const arch = inferArch(sd.tensors, infer, 'the file');
+    row('architecture', `${describeSpec(arch.spec)}${arch.preset ? ` (preset ${arch.preset})` : opts.arch ? ' (from --arch)' : ''}`);
+  } catch (err) {
+    if (!(err instanceof CheckpointError)) throw err;
+    row('architecture', `not inferred: ${err.message}`);
+  }
+  const t = scalars(w, 'threshold.');
+  const l = scalars(w, 'leak.');
+  if (t) row('thresholds', t);
+  if (l) row('leaks', l);
+  lines.push('tensors');
+  const width = Math.max(...[...sd.tensors.keys()].map((k) => k.length));
+  for (const [k, a] of sd.tensors) lines.push(`  ${k.padEnd(width)}  ${a.dtype.padEnd(4)} ${formatShape(a.shape)}`);
+  if (w.metadata && Object.keys(w.metadata).length) {
+    lines.push('metadata');
+    for (const [k, v] of Object.entries(w.metadata)) lines.push(`  ${k}: ${v.length > 200 ? `${v.slice(0, 200)}... (${v.length} chars)` : v}`);
+  }
+  if (sd.extras.length) {
+    lines.push('extra fields');
+    const kw = Math.max(...sd.extras.map((e) => e.key.length));
+    for (const e of sd.extras) {
+      lines.push(`  ${e.key.padEnd(kw)}  ${e.summary}`);
+      for (const d of e.details) lines.push(`  ${' '.repeat(kw)}    ${d}`);
+    }
+  }
+  return lines;
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('show what a weights file holds (.pt in either torch.save format, or .safetensors): tensors, architecture, thresholds, training fields')
+    .argument('<file>', 'checkpoint file')
+    .option('--arch <cfg>', 'VGG layer list to check the file against, e.g. 24,A,48,48,A,96,A (needed when the pool positions cannot be inferred)')
+    .option('--hidden <widths>', 'classifier hidden widths to check, e.g. 4096,4096', intList('--hidden'))
+    .option('--image-size <n>', 'input image side (default 32)', positiveInt('--image-size'))
+    .action((file: string, opts: InspectOptions) => {
+      let w: LoadedWeights;
+      try {
+        w = loadWeightsFile(file);
+      } catch (err) {
+        if (err instanceof CheckpointError) throw new UserError(err.message);
+        throw err;
+      }
+      for (const line of inspectLines(file, w, opts)) console.log(line);
+    });
+}

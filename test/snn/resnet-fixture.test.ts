@@ -1,0 +1,235 @@
+/**
+ * The DIET-SNN spiking ResNet against the PyTorch golden fixture (resnet20-tiny-c10), on
+ * every backend: logits, spike counts, loss, gradients of the input and of every parameter.
+ * Plus: the state_dict order of the real torch.save file, a ResNet12 from the presets
+ * (forward + backward, shapes, key names), threshold search, the ANN forward, the energy ops.
+ */
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { availableBackends, setBackend, getBackend } from '../../src/kernels/index.js';
+import { Tensor, backward } from '../../src/tensor/tensor.js';
+import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
+import { buildModel, loadStateDict } from '../../src/snn/build.js';
+import { findThresholds } from '../../src/snn/thresholds.js';
+import { resnetSpec, RESNET_BLOCKS } from '../../src/snn/resnet-presets.js';
+import { readTorchPtFile } from '../../src/io/torch-pt.js';
+import { Rng } from '../../src/data/rng.js';
+import type { SpikingModel } from '../../src/snn/model.js';
+import { loadFixture, resnetSpecOf, relErr, type Fixture } from '../helpers/fixtures.js';
+
+const TOL = 1e-4;
+const NAME = 'resnet20-tiny-c10';
+const CIFAR = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
+
+function modelOf(f: Fixture): SpikingModel {
+  const model = buildModel(resnetSpecOf(f.meta), f.meta.normalization);
+  loadStateDict(model, f.weights, `${f.name}/weights.safetensors`);
+  return model;
+}
+
+function input(f: Fixture, key = 'x01', requiresGrad = false): Tensor {
+  const x = f.case.get(key)!;
+  return new Tensor(Float32Array.from(x.data), x.shape, { requiresGrad });
+}
+
+function randomImages(rng: Rng, shape: number[], requiresGrad = false): Tensor {
+  const t = Tensor.zeros(shape, requiresGrad);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform();
+  return t;
+}
+
+/** every key DIET-SNN's RESNET_SNN_STDB has, module by module, for the given stage block counts */
+function dietKeys(blocks: number[], projections: Set<string>): { weights: string[]; layers: number[] } {
+  const weights = ['pre_process.0.weight', 'pre_process.3.weight', 'pre_process.6.weight'];
+  const layers = [0, 3, 6];
+  let pos = 9;
+  blocks.forEach((n, s) => {
+    for (let j = 0; j < n; j++) {
+      const p = `layer${s + 1}.${j}`;
+      weights.push(`${p}.residual.0.weight`, `${p}.residual.3.weight`);
+      if (projections.has(p)) weights.push(`${p}.identity.0.weight`);
+      layers.push(pos, pos + 1);
+      pos += 2;
+    }
+  });
+  weights.push('classifier.0.weight');
+  return { weights, layers };
+}
+
+for (const backend of availableBackends()) {
+  describe(`${NAME} on ${backend.name}`, () => {
+    let f: Fixture;
+    const previous = getBackend();
+    before(() => {
+      f = loadFixture(NAME);
+    });
+    const onBackend = (fn: () => void) => () => {
+      setBackend(backend);
+      try {
+        fn();
+      } finally {
+        setBackend(previous);
+      }
+    };
+
+    test('logits, spike counts, loss and every gradient match PyTorch', onBackend(() => {
+      const model = modelOf(f);
+      const x = input(f, 'x01', true);
+      const out = model.forward(x, { timesteps: f.meta.timesteps });
+      const logitsErr = relErr(out.logits.data, f.case.get('logits')!.data);
+      assert.ok(logitsErr < TOL, `logits rel err ${logitsErr}`);
+      const expectedSpikes = f.case.get('spike_counts')!.data;
+      assert.equal(out.spikeCounts.length, expectedSpikes.length);
+      out.spikeCounts.forEach((c, i) => assert.ok(Math.abs(c - expectedSpikes[i]) <= 5, `layer ${i}: ${c} spikes, PyTorch ${expectedSpikes[i]}`));
+      const loss = crossEntropy(out.logits, Array.from(f.case.get('labels')!.data));
+      assert.ok(Math.abs(loss.item() - f.meta.loss.value) < 1e-4 * Math.abs(f.meta.loss.value), `loss ${loss.item()} vs ${f.meta.loss.value}`);
+      backward(loss);
+      const gx = relErr(x.grad!, f.case.get('grad_x01')!.data);
+      assert.ok(gx < TOL, `grad_x01 rel err ${gx}`);
+      // weights per tensor; the 0-dim thresholds and leaks as one vector per kind (see the VGG test)
+      const groups = new Map<string, { got: number[]; want: number[] }>();
+      for (const [key, p] of model.params) {
+        const expected = f.case.get(`grad.${key}`);
+        assert.ok(expected, `fixture has grad.${key}`);
+        if (p.size === 1) {
+          const kind = key.split('.')[0];
+          const g = groups.get(kind) ?? { got: [], want: [] };
+          g.got.push(p.grad![0]);
+          g.want.push(expected.data[0]);
+          groups.set(kind, g);
+          continue;
+        }
+        const err = relErr(p.grad!, expected.data);
+        assert.ok(err < TOL, `grad.${key} rel err ${err}`);
+      }
+      assert.deepEqual([...groups.keys()].sort(), ['leak', 'threshold']);
+      for (const [kind, g] of groups) assert.ok(relErr(g.got, g.want) < TOL, `${kind} grads rel err ${relErr(g.got, g.want)}`);
+    }));
+
+    test('threshold search: positive thresholds, then spikes in every layer', onBackend(() => {
+      const model = modelOf(f);
+      const x = input(f);
+      const res = findThresholds(model, x, { timesteps: f.meta.timesteps, scaling: 0.7 });
+      const layers = model.spikingLayers();
+      assert.deepEqual(res.raw.map((r) => r.index), layers.map((l) => l.index));
+      for (const l of layers) {
+        assert.ok(model.params.get(`threshold.t${l.index}`)!.item() > 0, `threshold.t${l.index}`);
+        assert.equal(model.params.get(`leak.l${l.index}`)!.item(), 1);
+      }
+      const out = model.forward(x, { timesteps: f.meta.timesteps });
+      out.spikeCounts.forEach((c, i) => assert.ok(c > 0, `layer ${layers[i].name} is silent after the search`));
+      assert.ok(out.logits.data.every(Number.isFinite));
+    }));
+  });
+}
+
+describe('spiking ResNet layout', () => {
+  test('state_dict keys and order are those of the torch.save file', () => {
+    const f = loadFixture(NAME);
+    const pt = readTorchPtFile(path.join(f.dir, 'state_dict_zip.pt')).value as Map<string, unknown>;
+    const model = buildModel(resnetSpecOf(f.meta), f.meta.normalization);
+    assert.deepEqual([...model.params.keys()], [...pt.keys()]);
+    const { weights, layers } = dietKeys([2, 2, 2, 2], new Set(['layer2.0', 'layer3.0', 'layer4.0']));
+    assert.deepEqual([...model.params.keys()].filter((k) => k.endsWith('.weight')), weights);
+    assert.deepEqual(model.spikingLayers().map((l) => l.index), layers);
+  });
+
+  test('presets', () => {
+    assert.deepEqual(RESNET_BLOCKS, { resnet12: [1, 1, 1, 1], resnet20: [2, 2, 2, 2], resnet34: [3, 4, 6, 3] });
+    const s = resnetSpec('ResNet34', { labels: 100 });
+    assert.deepEqual(s, {
+      family: 'resnet', name: 'resnet34', widths: [64, 128, 256, 512], blocks: [3, 4, 6, 3], strides: [1, 2, 2, 2],
+      stem: [64, 64, 64], labels: 100, inChannels: 3, imageSize: 32, dropout: 0.2,
+    });
+    const m = buildModel(s, CIFAR);
+    assert.deepEqual(m.params.get('classifier.0.weight')!.shape, [100, 512 * 2 * 2]);
+    assert.equal(m.spikingLayers().length, 3 + 2 * 16);
+    assert.throws(() => resnetSpec('resnet18', { labels: 10 }), /unknown ResNet/);
+    assert.throws(() => resnetSpec('resnet12', { labels: 10, widths: [8, 16] }), /4 stages/);
+  });
+
+  test('ResNet12 from the presets: forward + backward with the right shapes and key names', () => {
+    const rng = new Rng(7);
+    const spec = resnetSpec('resnet12', { labels: 10, widths: [4, 8, 8, 16], stem: [4, 6, 8] });
+    const model = buildModel(spec, CIFAR, rng);
+    const { weights, layers } = dietKeys([1, 1, 1, 1], new Set(['layer1.0', 'layer2.0', 'layer3.0', 'layer4.0']));
+    const thresholds = layers.map((l) => `threshold.t${l}`).sort();
+    const leaks = layers.map((l) => `leak.l${l}`).sort();
+    assert.deepEqual([...model.params.keys()], [...weights, ...thresholds, ...leaks]);
+    const shape = (k: string) => model.params.get(k)!.shape;
+    assert.deepEqual(shape('pre_process.0.weight'), [4, 3, 3, 3]);
+    assert.deepEqual(shape('pre_process.6.weight'), [8, 6, 3, 3]);
+    assert.deepEqual(shape('layer1.0.identity.0.weight'), [4, 8, 1, 1]);
+    assert.deepEqual(shape('layer2.0.residual.0.weight'), [8, 4, 3, 3]);
+    assert.deepEqual(shape('layer3.0.residual.3.weight'), [8, 8, 3, 3]);
+    assert.deepEqual(shape('layer4.0.identity.0.weight'), [16, 8, 1, 1]);
+    assert.deepEqual(shape('classifier.0.weight'), [10, 16 * 2 * 2]);
+    assert.deepEqual(shape('threshold.t9'), []);
+    assert.deepEqual(model.spikingLayers().map((l) => [l.index, l.name, l.neurons]), [
+      [0, 'pre_process.0', 4 * 32 * 32], [3, 'pre_process.3', 6 * 32 * 32], [6, 'pre_process.6', 8 * 32 * 32],
+      [9, 'layer1.0.residual.0', 4 * 16 * 16], [10, 'layer1.0.residual.3', 4 * 16 * 16],
+      [11, 'layer2.0.residual.0', 8 * 8 * 8], [12, 'layer2.0.residual.3', 8 * 8 * 8],
+      [13, 'layer3.0.residual.0', 8 * 4 * 4], [14, 'layer3.0.residual.3', 8 * 4 * 4],
+      [15, 'layer4.0.residual.0', 16 * 2 * 2], [16, 'layer4.0.residual.3', 16 * 2 * 2],
+    ]);
+    // lower thresholds so that the random network spikes everywhere
+    for (const [k, p] of model.params) if (k.startsWith('threshold.')) p.data[0] = 0.3;
+    const x = randomImages(rng, [3, 3, 32, 32], true);
+    for (const train of [false, true]) {
+      for (const p of model.params.values()) p.grad = null;
+      x.grad = null;
+      const out = model.forward(x, { timesteps: 3, train, rng });
+      assert.deepEqual(out.logits.shape, [3, 10]);
+      assert.equal(out.spikeCounts.length, layers.length);
+      const loss = crossEntropy(out.logits, [0, 1, 2]);
+      backward(loss);
+      assert.ok(Number.isFinite(loss.item()));
+      assert.equal(x.grad!.length, x.size);
+      for (const [k, p] of model.params) {
+        assert.ok(p.grad && p.grad.length === p.size && p.grad.every(Number.isFinite), `grad of ${k}`);
+      }
+      assert.ok(model.params.get('pre_process.0.weight')!.grad!.some((g) => g !== 0));
+    }
+    // eval mode is deterministic; train mode draws dropout masks
+    const a = model.forward(x, { timesteps: 3 }).logits.data;
+    const b = model.forward(x, { timesteps: 3 }).logits.data;
+    assert.deepEqual(a, b);
+  });
+
+  test('forwardAnn: logits of the ReLU network', () => {
+    const rng = new Rng(3);
+    const model = buildModel(resnetSpec('resnet12', { labels: 7, widths: [4, 4, 8, 8], imageSize: 16 }), CIFAR, rng);
+    const x = randomImages(rng, [2, 3, 16, 16], true);
+    for (const train of [false, true]) {
+      const y = model.forwardAnn(x, { train, rng });
+      assert.deepEqual(y.shape, [2, 7]);
+      assert.ok(y.data.every(Number.isFinite));
+      backward(crossEntropy(y, [1, 2]));
+      assert.ok(x.grad!.some((g) => g !== 0));
+    }
+  });
+
+  test('weightedOps: every conv incl. the shortcut, and the classifier, with their inputs', () => {
+    const model = buildModel(resnetSpec('resnet12', { labels: 10, widths: [4, 8, 8, 16], stem: [4, 6, 8] }), CIFAR);
+    const ops = model.weightedOps().map((o) => [o.name, o.macs, o.input.kind === 'analog' ? 'analog' : o.input.layer]);
+    assert.deepEqual(ops, [
+      ['pre_process.0', 4 * 32 * 32 * 3 * 9, 'analog'],
+      ['pre_process.3', 6 * 32 * 32 * 4 * 9, 0],
+      ['pre_process.6', 8 * 32 * 32 * 6 * 9, 3],
+      ['layer1.0.residual.0', 4 * 16 * 16 * 8 * 9, 6],
+      ['layer1.0.residual.3', 4 * 16 * 16 * 4 * 9, 9],
+      ['layer1.0.identity.0', 4 * 16 * 16 * 8, 6],
+      ['layer2.0.residual.0', 8 * 8 * 8 * 4 * 9, 10],
+      ['layer2.0.residual.3', 8 * 8 * 8 * 8 * 9, 11],
+      ['layer2.0.identity.0', 8 * 8 * 8 * 4, 10],
+      ['layer3.0.residual.0', 8 * 4 * 4 * 8 * 9, 12],
+      ['layer3.0.residual.3', 8 * 4 * 4 * 8 * 9, 13],
+      ['layer3.0.identity.0', 8 * 4 * 4 * 8, 12],
+      ['layer4.0.residual.0', 16 * 2 * 2 * 8 * 9, 14],
+      ['layer4.0.residual.3', 16 * 2 * 2 * 16 * 9, 15],
+      ['layer4.0.identity.0', 16 * 2 * 2 * 8, 14],
+      ['classifier.0', 10 * 64, 16],
+    ]);
+  });
+});
