@@ -17,6 +17,7 @@ interface RawOptions {
   hidden?: number[];
   dataset?: DatasetName;
   data?: string;
+  inputs?: string;
   timesteps?: number;
   attacks: AttackName[];
   eps: number;
@@ -48,6 +49,7 @@ export function registerEval(program: Command): void {
     .option('--hidden <widths>', 'classifier hidden widths of a VGG .pt (checked against the file)', intList('--hidden'))
     .option('--dataset <name>', `${DATASET_NAMES.join(' | ')} (default: the checkpoint's, else cifar10/cifar100 by class count)`, oneOf('--dataset', DATASET_NAMES))
     .option('--data <path>', 'dataset directory or archive (default: $HIRE_SNN_DATA, ./data, known locations)')
+    .option('--inputs <file>', 'evaluate these images instead of a test split: safetensors with x01 [N,C,H,W] in [0,1] and labels [N]')
     .option('--timesteps <T>', 'time steps (default: the checkpoint\'s, else 8)', positiveInt('--timesteps'))
     .option('--attacks <list>', 'comma-separated: clean,fgsm,pgd', listOf('--attacks', ATTACK_NAMES), [...ATTACK_NAMES])
     .option('--eps <e>', 'L-inf budget in [0,1] pixel space', nonNegativeNumber('--eps'), 0.031)
@@ -62,7 +64,7 @@ export function registerEval(program: Command): void {
     .option('--mac-pj <pJ>', 'energy of one MAC', nonNegativeNumber('--mac-pj'), 4.6)
     .option('--ac-pj <pJ>', 'energy of one accumulate', nonNegativeNumber('--ac-pj'), 0.9)
     .action(async (raw: RawOptions) => {
-      for (const [opt, file] of [['--model', raw.model], ['--bb-model', raw.bbModel]] as const) {
+      for (const [opt, file] of [['--model', raw.model], ['--bb-model', raw.bbModel], ['--inputs', raw.inputs]] as const) {
         if (file !== undefined && !fs.existsSync(file)) throw new UserError(`${opt} ${file}: no such file`);
       }
       checkWritableTarget(raw.json, '--json');

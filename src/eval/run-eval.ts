@@ -4,7 +4,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadModelFile, parseArch, type LoadedModel } from '../io/load-model.js';
-import { writeSafetensorsFile } from '../io/safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
+import { toFloat32 } from '../io/arrays.js';
 import { atomicWriteChunks } from '../io/atomic-write.js';
 import { loadDataset } from '../data/load.js';
 import { NORMALIZATION, type DatasetName } from '../data/dataset.js';
@@ -21,6 +22,8 @@ export interface EvalCommandOptions {
   hidden?: number[];
   dataset?: DatasetName;
   data?: string;
+  /** a safetensors file with x01 [N,C,H,W] in [0,1] and labels [N], instead of a dataset's test split */
+  inputs?: string;
   timesteps?: number;
   attacks: AttackName[];
   eps: number;
@@ -38,7 +41,7 @@ export interface EvalCommandOptions {
 export interface EvalReport extends EvalResult {
   model: { path: string; sha256: string; format: string; architecture: string; method: string };
   bbModel?: { path: string; sha256: string; format: string; architecture: string; method: string };
-  dataset: { name: DatasetName; split: 'test'; n: number };
+  dataset: { name: DatasetName; split: 'test' | 'inputs'; n: number; inputs?: string };
   protocol: Protocol & { lossFunction: string; normalization: { mean: readonly number[]; std: readonly number[] }; mode: string; gradient: string };
   elapsedSeconds: number;
 }
@@ -69,28 +72,27 @@ export async function runEvaluation(
   if (dataset !== provisional && model.format !== 'hire-snn') {
     model = loadModelFile(opts.model, { arch, hidden: opts.hidden, normalization: NORMALIZATION[dataset] });
   }
-  const bb = opts.bbModel ? loadModelFile(opts.bbModel, { arch, hidden: opts.hidden, normalization: NORMALIZATION[dataset] }) : undefined;
+  const bb = opts.bbModel ? loadBlackBox(opts.bbModel, { arch, hidden: opts.hidden, normalization: NORMALIZATION[dataset] }) : undefined;
   if (bb && describeSpec(bb.spec) !== describeSpec(model.spec)) {
     throw new EvalInputError(`--bb-model ${opts.bbModel} is ${describeSpec(bb.spec)} but --model is ${describeSpec(model.spec)}: black-box evaluation needs a second model of the same architecture`);
   }
   const timesteps = opts.timesteps ?? model.meta?.timesteps ?? 8;
-  const data = await loadDataset(dataset, 'test', { data: opts.data, limit: opts.limit });
-  if (data.numClasses !== model.spec.labels) {
-    throw new EvalInputError(`${opts.model} has ${model.spec.labels} classes but ${dataset} has ${data.numClasses}: pass the matching --dataset`);
+  const source = opts.inputs ? readInputs(opts.inputs, opts.limit) : await datasetSource(dataset, opts);
+  if (source.classes !== undefined && source.classes !== model.spec.labels) {
+    throw new EvalInputError(`${opts.model} has ${model.spec.labels} classes but ${source.what} has ${source.classes}: pass the matching --dataset`);
   }
-  if (data.channels !== model.spec.inChannels || data.height !== model.spec.imageSize) {
-    throw new EvalInputError(`${opts.model} expects ${model.spec.inChannels}x${model.spec.imageSize}x${model.spec.imageSize} images but ${dataset} has ${data.channels}x${data.height}x${data.width}`);
+  if (source.maxLabel >= model.spec.labels) throw new EvalInputError(`${source.what} has label ${source.maxLabel} but ${opts.model} has ${model.spec.labels} classes`);
+  const [c, h, w] = source.imageShape;
+  if (c !== model.spec.inChannels || h !== model.spec.imageSize || w !== model.spec.imageSize) {
+    throw new EvalInputError(`${opts.model} expects ${model.spec.inChannels}x${model.spec.imageSize}x${model.spec.imageSize} images but ${source.what} has ${c}x${h}x${w}`);
   }
   const protocol: Protocol = {
     timesteps, attacks: opts.attacks, epsilon: opts.eps, pgdSteps: opts.pgdSteps,
     pgdStepSize: opts.pgdStepSize, pgdRandomStart: opts.pgdRandomStart, seed: opts.seed,
   };
-  ui.log?.(`model ${model.file} (${model.format}, ${describeSpec(model.spec)}), ${dataset} test n=${data.count}, T=${timesteps}, attacks ${opts.attacks.join(',')}${bb ? `, black-box source ${bb.file}` : ''}`);
-  const loader = new BatchLoader(data, { batchSize: opts.batch });
-  const shape = [data.channels, data.height, data.width];
-  const batches = (function* (): Generator<EvalBatch> {
-    for (const b of loader) yield { x01: b.x01, shape: [b.size, ...shape], labels: b.labels };
-  })();
+  ui.log?.(`model ${model.file} (${model.format}, ${describeSpec(model.spec)}), ${source.what} n=${source.count}, T=${timesteps}, attacks ${opts.attacks.join(',')}${bb ? `, black-box source ${bb.file}` : ''}`);
+  const batches = source.batches(opts.batch);
+  const data = { count: source.count };
   const progress = ui.progress?.(data.count);
   const result = evaluate({
     model: model.model, bbModel: bb?.model, batches, total: data.count, protocol, energy: opts.energy,
@@ -101,7 +103,7 @@ export async function runEvaluation(
   const report: EvalReport = {
     model: identity(model),
     ...(bb ? { bbModel: identity(bb) } : {}),
-    dataset: { name: dataset, split: 'test', n: result.n },
+    dataset: { name: dataset, split: opts.inputs ? 'inputs' : 'test', n: result.n, ...(opts.inputs ? { inputs: opts.inputs } : {}) },
     protocol: {
       ...protocol,
       lossFunction: 'mean cross-entropy of the output summed over T',
@@ -124,4 +126,67 @@ export async function runEvaluation(
     atomicWriteChunks(opts.json, [Buffer.from(JSON.stringify(rest, null, 2) + '\n')]);
   }
   return report;
+}
+
+interface EvalSource {
+  what: string;
+  count: number;
+  /** class count of a dataset (undefined for bare tensors) */
+  classes?: number;
+  maxLabel: number;
+  imageShape: [number, number, number];
+  batches(size: number): Iterable<EvalBatch>;
+}
+
+async function datasetSource(name: DatasetName, opts: EvalCommandOptions): Promise<EvalSource> {
+  const data = await loadDataset(name, 'test', { data: opts.data, limit: opts.limit });
+  const shape: [number, number, number] = [data.channels, data.height, data.width];
+  return {
+    what: `${name} test`,
+    count: data.count,
+    classes: data.numClasses,
+    maxLabel: data.numClasses - 1,
+    imageShape: shape,
+    *batches(size: number) {
+      for (const b of new BatchLoader(data, { batchSize: size })) yield { x01: b.x01, shape: [b.size, ...shape], labels: b.labels };
+    },
+  };
+}
+
+/** images given as tensors (e.g. a fixture's case.safetensors): x01 [N,C,H,W] float, labels [N] */
+export function readInputs(file: string, limit?: number): EvalSource {
+  const { tensors } = readSafetensorsFile(file);
+  const x = tensors.get('x01');
+  const l = tensors.get('labels');
+  if (!x || !l) throw new EvalInputError(`--inputs ${file}: needs tensors "x01" [N,C,H,W] and "labels" [N]`);
+  if (x.shape.length !== 4 || l.shape.length !== 1 || l.shape[0] !== x.shape[0]) {
+    throw new EvalInputError(`--inputs ${file}: x01 [${x.shape.join(',')}] and labels [${l.shape.join(',')}] do not fit`);
+  }
+  const pixels = toFloat32(x);
+  if (pixels.some((v) => !(v >= 0 && v <= 1))) throw new EvalInputError(`--inputs ${file}: x01 must hold pixels in [0,1]`);
+  const labels = Int32Array.from(Array.from(l.data as ArrayLike<number | bigint>, (v) => Number(v)));
+  const n = Math.min(x.shape[0], limit ?? Infinity);
+  const [, c, h, w] = x.shape;
+  const per = c * h * w;
+  return {
+    what: `inputs ${file}`,
+    count: n,
+    maxLabel: Math.max(...labels),
+    imageShape: [c, h, w],
+    *batches(size: number) {
+      for (let s = 0; s < n; s += size) {
+        const e = Math.min(n, s + size);
+        yield { x01: pixels.slice(s * per, e * per), shape: [e - s, c, h, w], labels: labels.slice(s, e) };
+      }
+    },
+  };
+}
+
+/** the black-box source model; its load errors say which of the two files is wrong */
+function loadBlackBox(file: string, opts: Parameters<typeof loadModelFile>[1]): LoadedModel {
+  try {
+    return loadModelFile(file, opts);
+  } catch (err) {
+    throw new EvalInputError(`--bb-model: ${(err as Error).message}`);
+  }
 }

@@ -120,6 +120,16 @@ for (const backend of availableBackends()) {
       const out = model.forward(x, { timesteps: f.meta.timesteps });
       out.spikeCounts.forEach((c, i) => assert.ok(c > 0, `layer ${layers[i].name} is silent after the search`));
       assert.ok(out.logits.data.every(Number.isFinite));
+      // DIET-SNN's find_threshold covers only a ResNet's stem: the others keep their thresholds
+      const stemOnly = modelOf(f);
+      const before = layers.map((l) => stemOnly.params.get(`threshold.t${l.index}`)!.item());
+      const part = findThresholds(stemOnly, x, { timesteps: f.meta.timesteps, layers: new Set([0, 3, 6]) });
+      assert.deepEqual(part.raw.map((r) => r.index), [0, 3, 6]);
+      layers.forEach((l, i) => {
+        const now = stemOnly.params.get(`threshold.t${l.index}`)!.item();
+        if (l.index < 9) assert.equal(now, Math.fround(part.raw[i].value));
+        else assert.equal(now, before[i]);
+      });
     }));
   });
 }
