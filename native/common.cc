@@ -12,7 +12,8 @@ dnnl::engine& engine() {
 }
 
 dnnl::stream& stream() {
-  static dnnl::stream s(engine());
+  // one stream per calling thread (worker_threads may each drive the addon)
+  thread_local dnnl::stream s(engine());
   return s;
 }
 
@@ -45,6 +46,19 @@ int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return static_cast<int64_t>(v);
 }
 
+size_t elems(const Napi::CallbackInfo& info, std::initializer_list<int64_t> dims) {
+  constexpr int64_t kMax = int64_t(1) << 48;
+  int64_t total = 1;
+  for (int64_t d : dims) {
+    if (d == 0) return 0;
+  }
+  for (int64_t d : dims) {
+    if (d < 0 || d > kMax / total) throw Napi::RangeError::New(info.Env(), "tensor shape too large");
+    total *= d;
+  }
+  return static_cast<size_t>(total);
+}
+
 bool boolArg(const Napi::CallbackInfo& info, size_t i) {
   return i < info.Length() && info[i].ToBoolean().Value();
 }
@@ -54,11 +68,18 @@ struct Slot {
   void* ptr = nullptr;
   size_t bytes = 0;
 };
-Slot slots[4];
+struct Arena {
+  Slot slots[4];
+  ~Arena() {
+    for (Slot& s : slots) std::free(s.ptr);
+  }
+};
+// per calling thread, so concurrent callers (worker_threads) never share a buffer
+thread_local Arena arena;
 }  // namespace
 
 void* scratch(int slot, size_t bytes) {
-  Slot& s = slots[slot];
+  Slot& s = arena.slots[slot];
   if (s.bytes < bytes) {
     std::free(s.ptr);
     size_t rounded = (bytes + 63) / 64 * 64;
@@ -73,7 +94,7 @@ void* scratch(int slot, size_t bytes) {
 }
 
 void releaseScratch() {
-  for (Slot& s : slots) {
+  for (Slot& s : arena.slots) {
     std::free(s.ptr);
     s.ptr = nullptr;
     s.bytes = 0;
@@ -82,7 +103,7 @@ void releaseScratch() {
 
 size_t scratchBytes() {
   size_t total = 0;
-  for (const Slot& s : slots) total += s.bytes;
+  for (const Slot& s : arena.slots) total += s.bytes;
   return total;
 }
 

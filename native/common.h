@@ -6,19 +6,22 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 namespace hsnn {
 
 /** the CPU engine (created on first use) */
 dnnl::engine& engine();
-/** the in-order CPU stream every primitive runs on */
+/** the in-order CPU stream primitives run on (one per calling thread) */
 dnnl::stream& stream();
 
 /** info[i] as a Float32Array, with at least `need` elements (throws a TypeError/RangeError) */
 float* f32Arg(const Napi::CallbackInfo& info, size_t i, size_t need, const char* what);
 /** info[i] as a non-negative integer (throws) */
 int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* what);
+/** product of element counts; throws a RangeError when it would exceed 2^48 (no overflow) */
+size_t elems(const Napi::CallbackInfo& info, std::initializer_list<int64_t> dims);
 /** info[i] as a number */
 double numArg(const Napi::CallbackInfo& info, size_t i, const char* what);
 /** info[i] as a boolean (truthy) */
@@ -26,12 +29,12 @@ bool boolArg(const Napi::CallbackInfo& info, size_t i);
 
 /**
  * Reusable 64-byte aligned buffers for layout conversions (reordered copies of
- * conv operands). Slot i is grown as needed and kept; calls are sequential.
+ * conv operands). Slot i is grown as needed and kept; one set per calling thread.
  */
 void* scratch(int slot, size_t bytes);
-/** frees the scratch slots (they are re-grown on demand) */
+/** frees the calling thread's scratch slots (they are re-grown on demand) */
 void releaseScratch();
-/** total bytes currently held by the scratch slots */
+/** bytes currently held by the calling thread's scratch slots */
 size_t scratchBytes();
 
 }  // namespace hsnn

@@ -213,9 +213,9 @@ void setConvLayout(ConvLayout layout) { g_layout = layout; }
 
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   Shape s = readShape(info);
-  float* x = f32Arg(info, 0, s.n * s.cIn * s.h * s.w, "x");
-  float* w = f32Arg(info, 1, s.cOut * s.cIn * s.kh * s.kw, "weight");
-  size_t ySize = s.n * s.cOut * s.oh * s.ow;
+  float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
+  float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
+  size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
   float* y = f32Arg(info, 2, ySize, "y");
   if (empty(s)) {
     std::fill(y, y + ySize, 0.0f);
@@ -227,9 +227,9 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
 
 Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   Shape s = readShape(info);
-  float* dy = f32Arg(info, 0, s.n * s.cOut * s.oh * s.ow, "dy");
-  float* w = f32Arg(info, 1, s.cOut * s.cIn * s.kh * s.kw, "weight");
-  size_t dxSize = s.n * s.cIn * s.h * s.w;
+  float* dy = f32Arg(info, 0, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
+  float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
+  size_t dxSize = elems(info, {s.n, s.cIn, s.h, s.w});
   float* dx = f32Arg(info, 2, dxSize, "dx");
   if (empty(s)) {
     std::fill(dx, dx + dxSize, 0.0f);
@@ -241,9 +241,9 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
 
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
   Shape s = readShape(info);
-  float* x = f32Arg(info, 0, s.n * s.cIn * s.h * s.w, "x");
-  float* dy = f32Arg(info, 1, s.n * s.cOut * s.oh * s.ow, "dy");
-  size_t dwSize = s.cOut * s.cIn * s.kh * s.kw;
+  float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
+  float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
+  size_t dwSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
   float* dw = f32Arg(info, 2, dwSize, "dw");
   if (empty(s)) {
     std::fill(dw, dw + dwSize, 0.0f);

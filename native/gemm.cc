@@ -63,10 +63,10 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   int64_t n = intArg(info, 3, "n");
   int64_t k = intArg(info, 4, "k");
   float alpha = static_cast<float>(numArg(info, 5, "alpha"));
-  float* a = f32Arg(info, 6, m * k, "a");
-  float* b = f32Arg(info, 7, k * n, "b");
+  float* a = f32Arg(info, 6, elems(info, {m, k}), "a");
+  float* b = f32Arg(info, 7, elems(info, {k, n}), "b");
   float beta = static_cast<float>(numArg(info, 8, "beta"));
-  float* c = f32Arg(info, 9, m * n, "c");
+  float* c = f32Arg(info, 9, elems(info, {m, n}), "c");
   Napi::Env env = info.Env();
   if (m == 0 || n == 0) return env.Undefined();
   if (k == 0 || alpha == 0.0f) {

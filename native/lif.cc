@@ -42,6 +42,9 @@ LifArgs readArgs(const Napi::CallbackInfo& info, size_t first) {
   a.threshold = numArg(info, first + 3, "threshold");
   a.gamma = numArg(info, first + 4, "gamma");
   a.constantCurrent = boolArg(info, first + 5);
+  if (!(std::fabs(a.threshold) > 0.0) || !std::isfinite(a.threshold)) {
+    throw Napi::RangeError::New(info.Env(), "lif: threshold must be finite and non-zero");
+  }
   return a;
 }
 
@@ -133,8 +136,8 @@ void backwardBlock(const float* cur, int64_t curStride, const float* gs, float* 
 Napi::Value LifForward(const Napi::CallbackInfo& info) {
   LifArgs a = readArgs(info, 1);
   const int64_t steps = a.steps, size = a.size;
-  const float* cur = f32Arg(info, 0, a.constantCurrent ? size : steps * size, "current");
-  float* spikes = f32Arg(info, 7, steps * size, "spikes");
+  const float* cur = f32Arg(info, 0, a.constantCurrent ? elems(info, {size}) : elems(info, {steps, size}), "current");
+  float* spikes = f32Arg(info, 7, elems(info, {steps, size}), "spikes");
   const int64_t curStride = a.constantCurrent ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double count = 0.0;
@@ -151,9 +154,9 @@ Napi::Value LifBackward(const Napi::CallbackInfo& info) {
   LifArgs a = readArgs(info, 2);
   const int64_t steps = a.steps, size = a.size;
   const bool cc = a.constantCurrent;
-  const float* cur = f32Arg(info, 0, cc ? size : steps * size, "current");
-  const float* gs = f32Arg(info, 1, steps * size, "gradSpikes");
-  float* gc = f32Arg(info, 8, cc ? size : steps * size, "gradCurrent");
+  const float* cur = f32Arg(info, 0, cc ? elems(info, {size}) : elems(info, {steps, size}), "current");
+  const float* gs = f32Arg(info, 1, elems(info, {steps, size}), "gradSpikes");
+  float* gc = f32Arg(info, 8, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
   const int64_t curStride = cc ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double gLeak = 0.0, gTh = 0.0;

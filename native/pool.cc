@@ -17,7 +17,7 @@ PoolShape readShape(const Napi::CallbackInfo& info) {
   int64_t n = intArg(info, 1, "n");
   int64_t c = intArg(info, 2, "c");
   PoolShape s{};
-  s.planes = n * c;
+  s.planes = static_cast<int64_t>(elems(info, {n, c}));
   s.h = intArg(info, 3, "h");
   s.w = intArg(info, 4, "w");
   s.k = intArg(info, 5, "k");
@@ -92,8 +92,8 @@ void backwardPlane(const float* dyp, float* dxp, int64_t h, int64_t w, int64_t k
 
 Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
   PoolShape s = readShape(info);
-  const float* x = f32Arg(info, 0, s.planes * s.h * s.w, "x");
-  float* y = f32Arg(info, 6, s.planes * s.oh * s.ow, "y");
+  const float* x = f32Arg(info, 0, elems(info, {s.planes, s.h, s.w}), "x");
+  float* y = f32Arg(info, 6, elems(info, {s.planes, s.oh, s.ow}), "y");
 #pragma omp parallel for schedule(static) if (worthThreads(s.planes * s.h * s.w))
   for (int64_t p = 0; p < s.planes; p++) {
     forwardPlane(x + p * s.h * s.w, y + p * s.oh * s.ow, s.h, s.w, s.k, s.oh, s.ow);
@@ -103,8 +103,8 @@ Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
 
 Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {
   PoolShape s = readShape(info);
-  const float* dy = f32Arg(info, 0, s.planes * s.oh * s.ow, "dy");
-  float* dx = f32Arg(info, 6, s.planes * s.h * s.w, "dx");
+  const float* dy = f32Arg(info, 0, elems(info, {s.planes, s.oh, s.ow}), "dy");
+  float* dx = f32Arg(info, 6, elems(info, {s.planes, s.h, s.w}), "dx");
 #pragma omp parallel for schedule(static) if (worthThreads(s.planes * s.h * s.w))
   for (int64_t p = 0; p < s.planes; p++) {
     backwardPlane(dy + p * s.oh * s.ow, dx + p * s.h * s.w, s.h, s.w, s.k, s.oh, s.ow);
