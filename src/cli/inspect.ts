@@ -27,7 +27,7 @@ function sizeText(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-export function describeSpec(spec: ModelSpec): string {
+export function specLine(spec: ModelSpec): string {
   if (spec.family === 'vgg') {
     return `vgg ${formatCfg(spec.cfg)}; classifier ${[...spec.hidden, spec.labels].join(' -> ')} (${spec.labels} labels); input ${spec.inChannels}x${spec.imageSize}x${spec.imageSize}, kernel ${spec.kernel}`;
   }
@@ -64,7 +64,7 @@ export function inspectLines(file: string, w: LoadedWeights, opts: InspectOption
   }
   try {
     const arch = inferArch(sd.tensors, infer, 'the file');
-    row('architecture', `${describeSpec(arch.spec)}${arch.preset ? ` (preset ${arch.preset})` : opts.arch ? ' (from --arch)' : ''}`);
+    row('architecture', `${specLine(arch.spec)}${arch.preset ? ` (preset ${arch.preset})` : opts.arch ? ' (from --arch)' : ''}`);
   } catch (err) {
     if (!(err instanceof CheckpointError)) throw err;
     row('architecture', `not inferred: ${err.message}`);

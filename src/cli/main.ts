@@ -5,6 +5,7 @@ import { registerInfo } from './info.js';
 import { registerData } from './data.js';
 import { registerInspect } from './inspect.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 import { runCli } from './run.js';
 
 const program = new Command();
@@ -16,6 +17,7 @@ program
 registerInfo(program);
 registerData(program);
 registerEval(program);
+registerExport(program);
 registerInspect(program);
 
 await runCli(program, process.argv);

@@ -5,6 +5,11 @@ import type { Command } from 'commander';
 export class UserError extends Error {}
 
 export async function runCli(program: Command, argv: string[]): Promise<void> {
+  // `hire-snn inspect big.pt | head`: a closed pipe ends the output, it is not an error
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   program.exitOverride();
   try {
     await program.parseAsync(argv);

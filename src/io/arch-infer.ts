@@ -11,7 +11,7 @@
  */
 import { type ModelSpec, type ResNetSpec, type VggLayer, type VggSpec, VGG_PRESETS, vggFlatFeatures } from '../snn/spec.js';
 import { CheckpointError } from './errors.js';
-import { checkStateDict } from './spec-keys.js';
+import { checkStateDict, resnetFeatureSize } from './spec-keys.js';
 
 type Shapes = ReadonlyMap<string, { shape: readonly number[] }>;
 
@@ -164,6 +164,23 @@ function inferVgg(t: Shapes, opts: InferOptions): InferredArch {
   fail(`cannot tell where the pools go in this VGG (conv widths ${widths.join(',')}; ${what}): ${why}; pass the layer list with --arch CFG, e.g. --arch ${example} (conv widths in order, A where an average pool follows)`);
 }
 
+/**
+ * A 1x1 shortcut that also changes width may or may not downsample; DIET-SNN's stages after
+ * the first do (stride 2, the default). If the classifier's input size says otherwise, the one
+ * stride assignment of those stages that fits it is taken.
+ */
+function resolveStrides(strides: number[], ambiguous: number[], flatFor: (strides: number[]) => number, flat: number): void {
+  if (flatFor(strides) === flat || ambiguous.length === 0 || ambiguous.length > 12) return;
+  const fits: number[][] = [];
+  for (let mask = 0; mask < 1 << ambiguous.length; mask++) {
+    const st = [...strides];
+    ambiguous.forEach((s, i) => (st[s] = mask & (1 << i) ? 2 : 1));
+    if (flatFor(st) === flat) fits.push(st);
+  }
+  if (fits.length === 1) strides.splice(0, strides.length, ...fits[0]);
+  else if (fits.length > 1) fail(`cannot tell which ResNet stages downsample: strides ${fits.map((f) => f.join(',')).join(' or ')} all fit the classifier's ${flat} inputs`);
+}
+
 function inferResNet(t: Shapes, opts: InferOptions): InferredArch {
   if (opts.cfg) fail('--arch takes a VGG layer list, but the file holds a ResNet');
   const stemIdx = indices(t, 'pre_process.', '.weight');
@@ -175,6 +192,8 @@ function inferResNet(t: Shapes, opts: InferOptions): InferredArch {
   const widths: number[] = [];
   const blocks: number[] = [];
   const strides: number[] = [];
+  /** stages whose shortcut could be for the width change alone (stride 1) or also downsample (stride 2) */
+  const ambiguous: number[] = [];
   let cIn = stem[stem.length - 1];
   for (let k = 1; ; k++) {
     const bIdx = indices(t, `layer${k}.`, '.residual.0.weight');
@@ -186,6 +205,7 @@ function inferResNet(t: Shapes, opts: InferOptions): InferredArch {
     const shortcut = t.has(`layer${k}.0.identity.0.weight`);
     // DIET-SNN: a 1x1 shortcut exists exactly when stride != 1 or the width changes; stages after the first downsample
     const stride = shortcut && (k > 1 || w === cIn) ? 2 : 1;
+    if (shortcut && w !== cIn) ambiguous.push(k - 1);
     if (!shortcut && w !== cIn) fail(`layer${k}.0 changes width ${cIn} -> ${w} without an identity.0 shortcut conv`);
     widths.push(w);
     blocks.push(bIdx.length);
@@ -197,7 +217,8 @@ function inferResNet(t: Shapes, opts: InferOptions): InferredArch {
     const m = /^layer(\d+)\./.exec(k);
     if (m && Number(m[1]) > widths.length) fail(`found ${k} but no layer${widths.length + 1} blocks before it`);
   }
-  const labels = shapeOf(t, 'classifier.0.weight', 2)[0];
+  const [labels, flat] = shapeOf(t, 'classifier.0.weight', 2);
+  resolveStrides(strides, ambiguous, (st) => cIn * resnetFeatureSize({ imageSize: opts.imageSize ?? 32, strides: st }) ** 2, flat);
   const name = Object.entries(RESNET_BLOCKS).find(([, b]) => sameList(b, blocks))?.[0] ?? `resnet${3 + 2 * blocks.reduce((a, b) => a + b, 0) + 1}`;
   const spec: ResNetSpec = { family: 'resnet', name, widths, blocks, strides, stem, labels, inChannels, imageSize: opts.imageSize ?? 32, dropout: opts.dropout ?? 0.2 };
   return { spec, preset: RESNET_BLOCKS[name] ? name : undefined };

@@ -21,3 +21,8 @@ export function wrapErrors<T>(what: string, fn: () => T): T {
     throw new CheckpointError(`${what}: corrupt or unsupported file (${msg})`, { cause: err });
   }
 }
+
+/** a name for an error message: JSON-quoted (control characters escaped), cut to `max` characters */
+export function quote(s: string, max = 80): string {
+  return JSON.stringify(s.length > max ? `${s.slice(0, max)}...` : s);
+}

@@ -5,7 +5,7 @@
  * call only the table's functions, BUILD only sets attributes on dicts. It is iterative (no
  * recursion), bounds MARK nesting, and checks every declared length against the bytes left.
  */
-import { CheckpointError } from './errors.js';
+import { CheckpointError, quote } from './errors.js';
 import { PyDict, PyTuple } from './pickle-values.js';
 
 export interface PyGlobal {
@@ -35,7 +35,7 @@ const utf8 = new TextDecoder('utf-8');
 const latin1 = new TextDecoder('latin1');
 
 export function refusalMessage(qualname: string): string {
-  return `refusing to load "${qualname}": only tensors and plain containers are allowed`;
+  return `refusing to load ${quote(qualname, 120)}: only tensors and plain containers are allowed`;
 }
 
 function typeName(v: unknown): string {
@@ -44,7 +44,7 @@ function typeName(v: unknown): string {
   if (v instanceof PyTuple) return 'tuple';
   if (Array.isArray(v)) return 'list';
   if (v instanceof Uint8Array) return 'bytes';
-  if (typeof v === 'object' && v !== null && 'qualname' in v) return `"${(v as PyGlobal).qualname}"`;
+  if (typeof v === 'object' && v !== null && 'qualname' in v) return quote((v as PyGlobal).qualname);
   if (typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v) return 'tensor';
   return typeof v;
 }
@@ -151,7 +151,7 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
   const callable = (f: unknown): PyGlobal => {
     const g = f as PyGlobal | null;
     if (typeof g !== 'object' || g === null || typeof g.qualname !== 'string') fail(`cannot call a ${typeName(f)}`);
-    if (!g.call) fail(`refusing to call "${g.qualname}": it is only allowed as a type tag`);
+    if (!g.call) fail(`refusing to call ${quote(g.qualname)}: it is only allowed as a type tag`);
     return g;
   };
   const argsOf = (a: unknown): unknown[] => {
@@ -378,7 +378,7 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!opts.persistentLoad) fail('refusing a persistent id outside a torch checkpoint');
-        stack.push(opts.persistentLoad!(pid));
+        stack.push(callChecked({ qualname: 'persistent id', call: () => opts.persistentLoad!(pid) }, [], opPos));
         break;
       }
       default:

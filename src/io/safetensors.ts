@@ -5,10 +5,10 @@
  * the bytes present (as the reference implementation does: offsets must tile the data area
  * exactly, with no holes or overlaps) and returns views into the buffer where aligned.
  */
-import { readFileSync } from 'node:fs';
 import { type NamedArray, type DType, DTYPE_SIZE, isDType, numel, viewOrCopy, bytesOf, CopyBudget } from './arrays.js';
-import { CheckpointError, wrapErrors } from './errors.js';
+import { CheckpointError, wrapErrors, quote } from './errors.js';
 import { atomicWriteChunks } from './atomic-write.js';
+import { formatValue } from './pickle-values.js';
 import { readWholeFile } from './read-file.js';
 
 export interface SafetensorsContents {
@@ -42,18 +42,18 @@ function isCount(v: unknown): v is number {
 }
 
 function parseEntry(name: string, v: unknown, dataLen: number): Entry {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`tensor "${name}": header entry is not an object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`tensor ${quote(name)}: header entry is not an object`);
   const o = v as Record<string, unknown>;
   const dtype = o.dtype;
-  if (!isDType(dtype)) fail(`tensor "${name}": unsupported dtype ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype)) fail(`tensor ${quote(name)}: unsupported dtype ${formatValue(dtype)}`);
   const shape = o.shape;
-  if (!Array.isArray(shape) || !shape.every(isCount)) fail(`tensor "${name}": bad shape ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every(isCount)) fail(`tensor ${quote(name)}: bad shape ${formatValue(shape)}`);
   const off = o.data_offsets;
-  if (!Array.isArray(off) || off.length !== 2 || !off.every(isCount)) fail(`tensor "${name}": bad data_offsets ${JSON.stringify(off)}`);
+  if (!Array.isArray(off) || off.length !== 2 || !off.every(isCount)) fail(`tensor ${quote(name)}: bad data_offsets ${formatValue(off)}`);
   const [begin, end] = off as [number, number];
-  if (begin > end || end > dataLen) fail(`tensor "${name}": data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
+  if (begin > end || end > dataLen) fail(`tensor ${quote(name)}: data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
   const nbytes = numel(shape as number[]) * DTYPE_SIZE[dtype];
-  if (nbytes !== end - begin) fail(`tensor "${name}": ${dtype} shape [${(shape as number[]).join(',')}] needs ${nbytes} bytes, data_offsets span ${end - begin}`);
+  if (nbytes !== end - begin) fail(`tensor ${quote(name)}: ${dtype} shape [${(shape as number[]).join(',')}] needs ${nbytes} bytes, data_offsets span ${end - begin}`);
   return { name, dtype, shape: shape as number[], begin, end };
 }
 
@@ -78,7 +78,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     if (name === '__metadata__') {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('__metadata__ is not an object');
       for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
-        if (typeof s !== 'string') fail(`__metadata__.${k} is not a string`);
+        if (typeof s !== 'string') fail(`__metadata__ entry ${quote(k)} is not a string`);
         metadata[k] = s;
       }
       continue;
@@ -88,7 +88,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const e of sorted) {
-    if (e.begin !== at) fail(`tensor "${e.name}" starts at data byte ${e.begin}, expected ${at} (tensors must tile the data without holes or overlaps)`);
+    if (e.begin !== at) fail(`tensor ${quote(e.name)} starts at data byte ${e.begin}, expected ${at} (tensors must tile the data without holes or overlaps)`);
     at = e.end;
   }
   if (at !== dataLen) fail(`tensors cover ${at} data bytes but the file holds ${dataLen}`);
@@ -117,8 +117,8 @@ export function encodeSafetensors(tensors: Iterable<[string, NamedArray]>, metad
     if (name === '__metadata__' || name.length === 0) throw new CheckpointError(`invalid tensor name "${name}"`);
     if (seen.has(name)) throw new CheckpointError(`duplicate tensor name "${name}"`);
     seen.add(name);
-    if (a.data.length !== numel(a.shape)) throw new CheckpointError(`tensor "${name}": shape [${a.shape.join(',')}] needs ${numel(a.shape)} values, data has ${a.data.length}`);
-    if (a.data.BYTES_PER_ELEMENT !== DTYPE_SIZE[a.dtype]) throw new CheckpointError(`tensor "${name}": ${a.dtype} data in a ${a.data.constructor.name}`);
+    if (a.data.length !== numel(a.shape)) throw new CheckpointError(`tensor ${quote(name)}: shape [${a.shape.join(',')}] needs ${numel(a.shape)} values, data has ${a.data.length}`);
+    if (a.data.BYTES_PER_ELEMENT !== DTYPE_SIZE[a.dtype]) throw new CheckpointError(`tensor ${quote(name)}: ${a.dtype} data in a ${a.data.constructor.name}`);
   }
   const order = list.map((e, i) => ({ e, i })).sort((x, y) => DTYPE_SIZE[y.e[1].dtype] - DTYPE_SIZE[x.e[1].dtype] || x.i - y.i);
   const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;

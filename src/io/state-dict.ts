@@ -4,7 +4,7 @@
  * "module." prefixes stripped. Everything else at the top level is an "extra field".
  */
 import { type NamedArray, isNamedArray } from './arrays.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, quote } from './errors.js';
 import { formatValue } from './pickle-values.js';
 import { summarize } from './summary.js';
 
@@ -46,7 +46,7 @@ export function stripPrefix(tensors: Map<string, NamedArray>, prefix = 'module.'
   const out = new Map<string, NamedArray>();
   for (const [k, v] of tensors) {
     const key = k.startsWith(prefix) ? k.slice(prefix.length) : k;
-    if (out.has(key)) throw new CheckpointError(`keys "${key}" and "${prefix}${key}" both present`);
+    if (out.has(key)) throw new CheckpointError(`keys ${quote(key)} and ${quote(prefix + key)} both present`);
     out.set(key, v);
   }
   return { tensors: out, stripped: true };

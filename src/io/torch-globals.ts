@@ -5,7 +5,7 @@
  * ones are views into the storage bytes, strided ones are gathered into one copy.
  */
 import { type DType, type NamedArray, DTYPE_SIZE, CopyBudget, allocData, viewOrCopy, numel } from './arrays.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, quote } from './errors.js';
 import type { PyGlobal } from './pickle.js';
 import { PyDict, PyTuple } from './pickle-values.js';
 
@@ -112,7 +112,7 @@ export function rebuildTensor(storageArg: unknown, offsetArg: unknown, sizeArg: 
   if (storage.bytes) return { dtype, shape, data: materialize(storage.bytes) };
   const t: NamedArray = { dtype, shape, data: allocData(dtype, 0) };
   ctx.defer(() => {
-    if (!storage.bytes) fail(`storage "${storage.key}" has no data`);
+    if (!storage.bytes) fail(`storage ${quote(storage.key)} has no data`);
     t.data = materialize(storage.bytes);
   });
   return t;

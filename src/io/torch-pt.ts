@@ -8,9 +8,9 @@
  * writers in torch-pt-write.ts.
  */
 import { DTYPE_SIZE, CopyBudget } from './arrays.js';
-import { CheckpointError, wrapErrors } from './errors.js';
+import { CheckpointError, wrapErrors, quote } from './errors.js';
 import { unpickle } from './pickle.js';
-import { PyDict, PyTuple } from './pickle-values.js';
+import { PyDict, PyTuple, formatValue } from './pickle-values.js';
 import { LoadContext, StorageType, TorchStorage, torchGlobals } from './torch-globals.js';
 import { ZipReader, isZip } from './zip-read.js';
 import { readWholeFile, alignInPlace } from './read-file.js';
@@ -49,17 +49,17 @@ function parsePid(pid: unknown, legacy: boolean): StorageId {
   if (!(pid instanceof PyTuple)) fail('persistent id is not a tuple');
   const [kind, type, key, location, numel, view] = pid.items;
   if (kind === 'module') fail('the file holds a pickled module (torch.save(model)); save model.state_dict() instead');
-  if (kind !== 'storage') fail(`unknown persistent id kind ${JSON.stringify(kind)}`);
+  if (kind !== 'storage') fail(`unknown persistent id kind ${formatValue(kind, { maxDepth: 1, maxItems: 3 })}`);
   if (pid.items.length !== (legacy ? 6 : 5)) fail(`storage id has ${pid.items.length} fields`);
   if (!(type instanceof StorageType)) fail('storage id without a storage type');
   if (typeof key !== 'string' || typeof location !== 'string') fail('storage id with a non-string key or location');
-  if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) fail(`storage "${key}" has element count ${String(numel)}`);
+  if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) fail(`storage ${quote(key)} has element count ${String(numel)}`);
   let v: StorageId['view'] = null;
   if (view !== null && view !== undefined) {
-    if (!(view instanceof PyTuple) || view.items.length !== 3) fail(`storage "${key}" has bad view metadata`);
+    if (!(view instanceof PyTuple) || view.items.length !== 3) fail(`storage ${quote(key)} has bad view metadata`);
     const [vk, off, n] = view.items;
     if (typeof vk !== 'string' || typeof off !== 'number' || typeof n !== 'number' || !(off >= 0 && n >= 0 && off + n <= numel)) {
-      fail(`storage "${key}" has bad view metadata`);
+      fail(`storage ${quote(key)} has bad view metadata`);
     }
     v = { key: vk, offset: off, numel: n };
   }
@@ -70,7 +70,7 @@ function storageOf(cache: Map<string, TorchStorage>, key: string, id: StorageId,
   const numel = id.numel;
   const hit = cache.get(key);
   if (hit) {
-    if (hit.dtype !== id.dtype.dtype || hit.numel !== numel) fail(`storage "${key}" is used as both ${hit.dtype}[${hit.numel}] and ${id.dtype.dtype}[${numel}]`);
+    if (hit.dtype !== id.dtype.dtype || hit.numel !== numel) fail(`storage ${quote(key)} is used as both ${hit.dtype}[${hit.numel}] and ${id.dtype.dtype}[${numel}]`);
     return hit;
   }
   const s = new TorchStorage(key, id.dtype.dtype, numel, make());
@@ -91,7 +91,7 @@ function readZip(bytes: Uint8Array): PtContents {
   const byteorder = `${prefix}/byteorder`;
   if (zip.entries.has(byteorder)) {
     const order = new TextDecoder().decode(zip.read(byteorder)).trim();
-    if (order !== 'little') fail(`storages are ${order}-endian; only little-endian checkpoints are supported`);
+    if (order !== 'little') fail(`storages are ${quote(order, 20)}-endian; only little-endian checkpoints are supported`);
   }
   const ctx = new LoadContext(new CopyBudget(bytes.byteLength));
   const cache = new Map<string, TorchStorage>();
@@ -99,10 +99,10 @@ function readZip(bytes: Uint8Array): PtContents {
     const id = parsePid(pid, false);
     return storageOf(cache, id.key, id, () => {
       const name = `${prefix}/data/${id.key}`;
-      if (!zip.entries.has(name)) fail(`storage "${id.key}" is missing from the archive`);
+      if (!zip.entries.has(name)) fail(`storage ${quote(id.key)} is missing from the archive`);
       const data = zip.read(name, ctx.budget);
       const want = id.numel * DTYPE_SIZE[id.dtype.dtype];
-      if (data.byteLength !== want) fail(`storage "${id.key}" holds ${data.byteLength} bytes, expected ${want} (${id.numel} x ${id.dtype.dtype})`);
+      if (data.byteLength !== want) fail(`storage ${quote(id.key)} holds ${data.byteLength} bytes, expected ${want} (${id.numel} x ${id.dtype.dtype})`);
       return data;
     });
   };
@@ -140,7 +140,7 @@ function parseLegacy(bytes: Uint8Array): LegacyParse {
     const v = id.view;
     const hit = views.get(v.key);
     if (hit) {
-      if (hit.dtype !== root.dtype || hit.numel !== v.numel) fail(`storage view "${v.key}" is declared twice with different sizes`);
+      if (hit.dtype !== root.dtype || hit.numel !== v.numel) fail(`storage view ${quote(v.key)} is declared twice with different sizes`);
       return hit;
     }
     const s = new TorchStorage(v.key, root.dtype, v.numel, null);
@@ -162,18 +162,18 @@ function readLegacy(bytes: Uint8Array): PtContents {
   const seen = new Set<string>();
   for (const key of p.keys) {
     const s = p.roots.get(key);
-    if (!s) fail(`storage "${key}" is listed but no tensor uses it`);
-    if (seen.has(key)) fail(`storage "${key}" is listed twice`);
+    if (!s) fail(`storage ${quote(key)} is listed but no tensor uses it`);
+    if (seen.has(key)) fail(`storage ${quote(key)} is listed twice`);
     seen.add(key);
-    if (at + 8 > bytes.byteLength) fail(`truncated before storage "${key}"`);
+    if (at + 8 > bytes.byteLength) fail(`truncated before storage ${quote(key)}`);
     const count = dv.getBigInt64(at, true);
-    if (count !== BigInt(s.numel)) fail(`storage "${key}" holds ${count} elements, expected ${s.numel}`);
+    if (count !== BigInt(s.numel)) fail(`storage ${quote(key)} holds ${count} elements, expected ${s.numel}`);
     const nbytes = s.numel * DTYPE_SIZE[s.dtype];
-    if (at + 8 + nbytes > bytes.byteLength) fail(`truncated in storage "${key}" (${nbytes} bytes at ${at + 8}, file has ${bytes.byteLength})`);
+    if (at + 8 + nbytes > bytes.byteLength) fail(`truncated in storage ${quote(key)} (${nbytes} bytes at ${at + 8}, file has ${bytes.byteLength})`);
     s.bytes = bytes.subarray(at + 8, at + 8 + nbytes);
     at += 8 + nbytes;
   }
-  for (const [key] of p.roots) if (!seen.has(key)) fail(`storage "${key}" is missing from the file`);
+  for (const [key] of p.roots) if (!seen.has(key)) fail(`storage ${quote(key)} is missing from the file`);
   for (const v of p.views) {
     const root = p.roots.get(v.root)!;
     const size = DTYPE_SIZE[root.dtype];

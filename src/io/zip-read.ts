@@ -4,7 +4,7 @@
  * offset and size is checked against the buffer before use.
  */
 import { crc32, inflateRawSync } from 'node:zlib';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, quote } from './errors.js';
 import type { CopyBudget } from './arrays.js';
 
 export interface ZipEntry {
@@ -90,7 +90,7 @@ export class ZipReader {
     for (let i = 0; i < count; i++) {
       if (this.u32(at) !== SIG_CENTRAL) fail(`central directory entry ${i} is corrupt`);
       const e = this.readCentral(at, cdOffset);
-      if (this.entries.has(e.entry.name)) fail(`duplicate entry "${e.entry.name}"`);
+      if (this.entries.has(e.entry.name)) fail(`duplicate entry ${quote(e.entry.name)}`);
       this.entries.set(e.entry.name, e.entry);
       at = e.next;
       if (at > cdOffset + cdSize) fail('central directory entries run past its end');
@@ -110,43 +110,49 @@ export class ZipReader {
     const nameAt = at + 46;
     if (nameAt + nameLen + extraLen + commentLen > this.bytes.byteLength) fail('central directory entry runs past the end');
     const name = new TextDecoder().decode(this.bytes.subarray(nameAt, nameAt + nameLen));
-    if (flags & 1) fail(`entry "${name}" is encrypted`);
+    if (flags & 1) fail(`entry ${quote(name)} is encrypted`);
     // zip64 extended information: the saturated fields, in order
     for (let x = nameAt + nameLen; x + 4 <= nameAt + nameLen + extraLen; ) {
       const id = this.u16(x);
       const len = this.u16(x + 2);
       if (id === 1) {
         let y = x + 4;
-        if (size === 0xffffffff) (size = this.u64(y)), (y += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = this.u64(y)), (y += 8);
+        if (size === 0xffffffff) {
+          size = this.u64(y);
+          y += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = this.u64(y);
+          y += 8;
+        }
         if (local === 0xffffffff) local = this.u64(y);
       }
       x += 4 + len;
     }
-    if (this.u32(local) !== SIG_LOCAL) fail(`local header of "${name}" is missing`);
+    if (this.u32(local) !== SIG_LOCAL) fail(`local header of ${quote(name)} is missing`);
     const dataOffset = local + 30 + this.u16(local + 26) + this.u16(local + 28);
-    if (dataOffset + compressedSize > dataLimit) fail(`data of "${name}" (${compressedSize} bytes at ${dataOffset}) runs past the entries area`);
-    if (method === 0 && compressedSize !== size) fail(`stored entry "${name}" has sizes ${compressedSize} and ${size}`);
-    if (method !== 0 && method !== 8) fail(`entry "${name}" uses unsupported compression method ${method}`);
+    if (dataOffset + compressedSize > dataLimit) fail(`data of ${quote(name)} (${compressedSize} bytes at ${dataOffset}) runs past the entries area`);
+    if (method === 0 && compressedSize !== size) fail(`stored entry ${quote(name)} has sizes ${compressedSize} and ${size}`);
+    if (method !== 0 && method !== 8) fail(`entry ${quote(name)} uses unsupported compression method ${method}`);
     return { entry: { name, method, crc, compressedSize, size, dataOffset }, next: nameAt + nameLen + extraLen + commentLen };
   }
 
   /** an entry's bytes: a view for stored entries, an inflated copy (charged to `budget`) otherwise; the CRC is checked */
   read(name: string, budget?: CopyBudget): Uint8Array {
     const e = this.entries.get(name);
-    if (!e) fail(`no entry "${name}"`);
+    if (!e) fail(`no entry ${quote(name)}`);
     const raw = this.bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
     let data = raw;
     if (e.method === 8) {
-      budget?.take(e.size, `inflating "${name}"`);
+      budget?.take(e.size, `inflating ${quote(name)}`);
       try {
         data = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });
       } catch (err) {
-        fail(`cannot inflate "${name}": ${(err as Error).message}`);
+        fail(`cannot inflate ${quote(name)}: ${(err as Error).message}`);
       }
-      if (data.byteLength !== e.size) fail(`"${name}" inflates to ${data.byteLength} bytes, expected ${e.size}`);
+      if (data.byteLength !== e.size) fail(`${quote(name)} inflates to ${data.byteLength} bytes, expected ${e.size}`);
     }
-    if ((crc32(data) >>> 0) !== e.crc) fail(`CRC mismatch in "${name}" (corrupt file)`);
+    if ((crc32(data) >>> 0) !== e.crc) fail(`CRC mismatch in ${quote(name)} (corrupt file)`);
     return data;
   }
 }
