@@ -12,6 +12,7 @@
 import { type ModelSpec, type ResNetSpec, type VggLayer, type VggSpec, VGG_PRESETS, vggFlatFeatures } from '../snn/spec.js';
 import { CheckpointError } from './errors.js';
 import { checkStateDict, resnetFeatureSize } from './spec-keys.js';
+import { RESNET_BLOCKS } from '../snn/resnet-presets.js';
 
 type Shapes = ReadonlyMap<string, { shape: readonly number[] }>;
 
@@ -32,12 +33,7 @@ export interface InferredArch {
   preset?: string;
 }
 
-/** the DIET-SNN block counts by name */
-export const RESNET_BLOCKS: Record<string, number[]> = {
-  resnet12: [1, 1, 1, 1],
-  resnet20: [2, 2, 2, 2],
-  resnet34: [3, 4, 6, 3],
-};
+export { RESNET_BLOCKS };
 
 function fail(msg: string): never {
   throw new CheckpointError(msg);
