@@ -5,33 +5,12 @@ import path from 'node:path';
 import { UserError } from './run.js';
 import { positiveInt, nonNegativeInt, nonNegativeNumber, booleanFlag, intList, oneOf, listOf } from './options.js';
 import { createProgress } from './progress.js';
-import { ATTACK_NAMES, type AttackName } from '../eval/evaluate.js';
-import { DATASET_NAMES, type DatasetName } from '../data/dataset.js';
+import { ATTACK_NAMES } from '../eval/evaluate.js';
+import { DATASET_NAMES } from '../data/dataset.js';
 import { runEvaluation, type EvalCommandOptions } from '../eval/run-eval.js';
 import { formatEvalReport } from '../eval/report.js';
 
-interface RawOptions {
-  model: string;
-  bbModel?: string;
-  arch: string;
-  hidden?: number[];
-  dataset?: DatasetName;
-  data?: string;
-  inputs?: string;
-  timesteps?: number;
-  attacks: AttackName[];
-  eps: number;
-  pgdSteps: number;
-  pgdStepSize: number;
-  pgdRandomStart: boolean;
-  batch: number;
-  limit?: number;
-  seed: number;
-  json?: string;
-  saveOutputs?: string;
-  macPj: number;
-  acPj: number;
-}
+type RawOptions = Omit<EvalCommandOptions, 'energy'> & { macPj: number; acPj: number };
 
 function checkWritableTarget(file: string | undefined, option: string): void {
   if (!file) return;

@@ -16,9 +16,9 @@ import { resnetSpec, RESNET_BLOCKS } from '../../src/snn/resnet-presets.js';
 import { readTorchPtFile } from '../../src/io/torch-pt.js';
 import { Rng } from '../../src/data/rng.js';
 import type { SpikingModel } from '../../src/snn/model.js';
-import { loadFixture, resnetSpecOf, relErr, type Fixture } from '../helpers/fixtures.js';
+import { loadFixture, resnetSpecOf, type Fixture } from '../helpers/fixtures.js';
+import { checkAgainstFixture } from '../helpers/check-model.js';
 
-const TOL = 1e-4;
 const NAME = 'resnet20-tiny-c10';
 const CIFAR = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
 
@@ -74,37 +74,7 @@ for (const backend of availableBackends()) {
     };
 
     test('logits, spike counts, loss and every gradient match PyTorch', onBackend(() => {
-      const model = modelOf(f);
-      const x = input(f, 'x01', true);
-      const out = model.forward(x, { timesteps: f.meta.timesteps });
-      const logitsErr = relErr(out.logits.data, f.case.get('logits')!.data);
-      assert.ok(logitsErr < TOL, `logits rel err ${logitsErr}`);
-      const expectedSpikes = f.case.get('spike_counts')!.data;
-      assert.equal(out.spikeCounts.length, expectedSpikes.length);
-      out.spikeCounts.forEach((c, i) => assert.ok(Math.abs(c - expectedSpikes[i]) <= 5, `layer ${i}: ${c} spikes, PyTorch ${expectedSpikes[i]}`));
-      const loss = crossEntropy(out.logits, Array.from(f.case.get('labels')!.data));
-      assert.ok(Math.abs(loss.item() - f.meta.loss.value) < 1e-4 * Math.abs(f.meta.loss.value), `loss ${loss.item()} vs ${f.meta.loss.value}`);
-      backward(loss);
-      const gx = relErr(x.grad!, f.case.get('grad_x01')!.data);
-      assert.ok(gx < TOL, `grad_x01 rel err ${gx}`);
-      // weights per tensor; the 0-dim thresholds and leaks as one vector per kind (see the VGG test)
-      const groups = new Map<string, { got: number[]; want: number[] }>();
-      for (const [key, p] of model.params) {
-        const expected = f.case.get(`grad.${key}`);
-        assert.ok(expected, `fixture has grad.${key}`);
-        if (p.size === 1) {
-          const kind = key.split('.')[0];
-          const g = groups.get(kind) ?? { got: [], want: [] };
-          g.got.push(p.grad![0]);
-          g.want.push(expected.data[0]);
-          groups.set(kind, g);
-          continue;
-        }
-        const err = relErr(p.grad!, expected.data);
-        assert.ok(err < TOL, `grad.${key} rel err ${err}`);
-      }
-      assert.deepEqual([...groups.keys()].sort(), ['leak', 'threshold']);
-      for (const [kind, g] of groups) assert.ok(relErr(g.got, g.want) < TOL, `${kind} grads rel err ${relErr(g.got, g.want)}`);
+      checkAgainstFixture(modelOf(f), f);
     }));
 
     test('threshold search: positive thresholds, then spikes in every layer', onBackend(() => {

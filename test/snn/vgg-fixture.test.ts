@@ -6,16 +6,14 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableBackends, setBackend, getBackend } from '../../src/kernels/index.js';
-import { Tensor, backward } from '../../src/tensor/tensor.js';
-import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { buildModel, loadStateDict } from '../../src/snn/build.js';
 import { findThresholds } from '../../src/snn/thresholds.js';
 import { Fgsm } from '../../src/attacks/fgsm.js';
 import { Pgd } from '../../src/attacks/pgd.js';
 import type { SpikingModel } from '../../src/snn/model.js';
 import { loadFixture, vggSpecOf, relErr, shareEqual, type Fixture } from '../helpers/fixtures.js';
-
-const TOL = 1e-4;
+import { checkAgainstFixture, TOL } from '../helpers/check-model.js';
 
 function modelOf(f: Fixture): SpikingModel {
   const model = buildModel(vggSpecOf(f.meta), f.meta.normalization);
@@ -50,38 +48,7 @@ for (const name of ['vgg5-tiny-c10', 'vgg11-tiny-c100']) {
       };
 
       test('logits, spike counts, loss and every gradient match PyTorch', onBackend(() => {
-        const model = modelOf(f);
-        const x = input(f, 'x01', true);
-        const out = model.forward(x, { timesteps: f.meta.timesteps });
-        assert.ok(relErr(out.logits.data, f.case.get('logits')!.data) < TOL, `logits rel err ${relErr(out.logits.data, f.case.get('logits')!.data)}`);
-        const expectedSpikes = f.case.get('spike_counts')!.data;
-        assert.equal(out.spikeCounts.length, expectedSpikes.length);
-        out.spikeCounts.forEach((c, i) => assert.ok(Math.abs(c - expectedSpikes[i]) <= 5, `layer ${i}: ${c} spikes, PyTorch ${expectedSpikes[i]}`));
-        const loss = crossEntropy(out.logits, labelsOf(f));
-        assert.ok(Math.abs(loss.item() - f.meta.loss.value) < 1e-4 * Math.abs(f.meta.loss.value));
-        backward(loss);
-        const gx = relErr(x.grad!, f.case.get('grad_x01')!.data);
-        assert.ok(gx < TOL, `grad_x01 rel err ${gx}`);
-        // weights: per tensor. Thresholds and leaks are 0-dim sums over every neuron and step
-        // with heavy cancellation, so (as the fixtures' max-abs over max-abs measure allows)
-        // they are compared as one vector per kind.
-        const groups = new Map<string, { got: number[]; want: number[] }>();
-        for (const [key, p] of model.params) {
-          const expected = f.case.get(`grad.${key}`);
-          assert.ok(expected, `fixture has grad.${key}`);
-          if (p.size === 1) {
-            const kind = key.split('.')[0];
-            const g = groups.get(kind) ?? { got: [], want: [] };
-            g.got.push(p.grad![0]);
-            g.want.push(expected.data[0]);
-            groups.set(kind, g);
-            continue;
-          }
-          const err = relErr(p.grad!, expected.data);
-          assert.ok(err < TOL, `grad.${key} rel err ${err}`);
-        }
-        assert.deepEqual([...groups.keys()].sort(), ['leak', 'threshold']);
-        for (const [kind, g] of groups) assert.ok(relErr(g.got, g.want) < TOL, `${kind} grads rel err ${relErr(g.got, g.want)}`);
+        checkAgainstFixture(modelOf(f), f);
       }));
 
       test('threshold search gives the raw 99.7th-percentile thresholds', onBackend(() => {
