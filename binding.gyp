@@ -9,7 +9,8 @@
         "native/conv.cc",
         "native/gemm.cc",
         "native/lif.cc",
-        "native/pool.cc"
+        "native/pool.cc",
+        "native/sparse.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"

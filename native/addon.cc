@@ -11,6 +11,7 @@
 #include "gemm.h"
 #include "lif.h"
 #include "pool.h"
+#include "sparse.h"
 
 namespace hsnn {
 
@@ -71,6 +72,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward, "conv2dForward"));
   exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData, "conv2dBackwardData"));
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights, "conv2dBackwardWeights"));
+  exports.Set("conv2dForwardSparse", Napi::Function::New(env, Conv2dForwardSparse, "conv2dForwardSparse"));
+  exports.Set("countNonzero", Napi::Function::New(env, CountNonzero, "countNonzero"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("avgPoolForward", Napi::Function::New(env, AvgPoolForward, "avgPoolForward"));
   exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward, "avgPoolBackward"));

@@ -5,6 +5,7 @@ import { registerInfo } from './info.js';
 import { registerData } from './data.js';
 import { registerInspect } from './inspect.js';
 import { registerEval } from './eval.js';
+import { registerBench } from './bench.js';
 import { registerExport } from './export.js';
 import { runCli } from './run.js';
 
@@ -19,5 +20,6 @@ registerData(program);
 registerEval(program);
 registerExport(program);
 registerInspect(program);
+registerBench(program);
 
 await runCli(program, process.argv);

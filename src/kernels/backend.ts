@@ -57,6 +57,14 @@ export interface Backend {
 
   /** y[n, cOut, oh, ow] = conv(x[n, cIn, h, w], w) */
   conv2dForward(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void;
+  /**
+   * Same result as conv2dForward (up to float summation order), event-driven: the work is
+   * proportional to the nonzero inputs, for spike inputs (0/1, or averages of spikes after
+   * pooling) where most values are zero. Callers pick it from the measured density.
+   */
+  conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void;
+  /** number of nonzero values of x (density measurement for dense/sparse dispatch) */
+  countNonzero(x: Float32Array): number;
   /** dx[n, cIn, h, w] from dy[n, cOut, oh, ow] */
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
   /** dw[cOut, cIn, kh, kw] from x and dy (overwritten) */

@@ -23,6 +23,8 @@ export interface NativeAddon {
    */
   convLayout(layout?: ConvLayoutMode): ConvLayoutMode;
   conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, ...shape: number[]): void;
+  conv2dForwardSparse(x: Float32Array, w: Float32Array, y: Float32Array, ...shape: number[]): void;
+  countNonzero(x: Float32Array): number;
   conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, ...shape: number[]): void;
   gemm(
@@ -68,6 +70,14 @@ export class NativeBackend implements Backend {
 
   conv2dForward(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
     this.addon.conv2dForward(x, weight, y, ...shapeArgs(s));
+  }
+
+  conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
+    this.addon.conv2dForwardSparse(x, weight, y, ...shapeArgs(s));
+  }
+
+  countNonzero(x: Float32Array): number {
+    return this.addon.countNonzero(x);
   }
 
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
@@ -125,7 +135,7 @@ export function packageRoot(): string | undefined {
 }
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
-  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dBackwardData',
+  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'countNonzero', 'conv2dBackwardData',
   'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward',
 ];
 

@@ -84,7 +84,7 @@ export function accumulateGrad(t: Tensor, src: Float32Array): void {
   if (!t.requiresGrad) return;
   if (src.length !== t.data.length) throw new Error(`gradient has ${src.length} values, tensor ${t.data.length}`);
   if (t.grad === null) {
-    t.grad = Float32Array.from(src);
+    t.grad = src.slice();
     return;
   }
   const g = t.grad;

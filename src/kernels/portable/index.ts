@@ -5,6 +5,7 @@
 import type { Backend, BackendInfo, ConvShape, LifGrads, LifParams } from '../backend.js';
 import { gemm } from './gemm.js';
 import { conv2dBackwardData, conv2dBackwardWeights, conv2dForward } from './conv.js';
+import { conv2dForwardSparse, countNonzero } from './sparse.js';
 import { avgPoolBackward, avgPoolForward } from './pool.js';
 import { lifBackward, lifForward } from './lif.js';
 
@@ -21,6 +22,14 @@ export class PortableBackend implements Backend {
 
   conv2dForward(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
     conv2dForward(x, weight, s, y);
+  }
+
+  conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
+    conv2dForwardSparse(x, weight, s, y);
+  }
+
+  countNonzero(x: Float32Array): number {
+    return countNonzero(x);
   }
 
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {

@@ -5,6 +5,20 @@ import { Tensor, opResult, accumulateGrad } from '../tensor.js';
 export interface Conv2dOptions {
   stride?: number;
   pad?: number;
+  /**
+   * the input is spikes or pooled spikes (mostly zero): measure its density and run the
+   * event-driven forward when it is at most sparseMaxDensity()
+   */
+  sparseInput?: boolean;
+}
+
+/** input density up to which the event-driven forward beats the dense one (measured, bench/sparse.ts) */
+const DEFAULT_SPARSE_MAX_DENSITY = 0.25;
+
+export function sparseMaxDensity(): number {
+  const env = process.env.HIRE_SNN_SPARSE_MAX_DENSITY;
+  const v = env === undefined || env === '' ? NaN : Number(env);
+  return Number.isFinite(v) ? v : DEFAULT_SPARSE_MAX_DENSITY;
 }
 
 export function convShapeOf(x: Tensor, w: Tensor, opts: Conv2dOptions): ConvShape {
@@ -22,7 +36,9 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const { oh, ow } = convOutSize(s);
   const backend = getBackend();
   const y = new Float32Array(s.n * s.cOut * oh * ow);
-  backend.conv2dForward(x.data, w.data, s, y);
+  const sparse = opts.sparseInput === true && x.size > 0 && backend.countNonzero(x.data) <= sparseMaxDensity() * x.size;
+  if (sparse) backend.conv2dForwardSparse(x.data, w.data, s, y);
+  else backend.conv2dForward(x.data, w.data, s, y);
   return opResult(y, [s.n, s.cOut, oh, ow], [x, w], (out) => {
     const gy = out.grad!;
     if (w.requiresGrad) {

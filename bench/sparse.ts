@@ -1,0 +1,44 @@
+/**
+ * Dense (oneDNN) vs event-driven conv forward on the VGG11 layer shapes at T*B = 256 images,
+ * across input densities (binary spikes): where the sparse kernel pays.
+ *   node --import tsx bench/sparse.ts [--n 256] [--reps 3]
+ */
+import { convOutSize, getBackend, type ConvShape } from '../src/kernels/index.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const n = Number(arg('n', '256'));
+const reps = Number(arg('reps', '3'));
+const be = getBackend();
+
+function best(fn: () => void): number {
+  fn();
+  let b = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    b = Math.min(b, performance.now() - t0);
+  }
+  return b;
+}
+
+const layers: [string, number, number, number][] = [
+  ['conv3 64->128 @16', 64, 128, 16], ['conv6 128->256 @16', 128, 256, 16],
+  ['conv12 512->512 @8', 512, 512, 8], ['conv18 512->512 @4', 512, 512, 4],
+];
+for (const [name, cIn, cOut, hw] of layers) {
+  const s: ConvShape = { n, cIn, h: hw, w: hw, cOut, kh: 3, kw: 3, stride: 1, pad: 1 };
+  const { oh, ow } = convOutSize(s);
+  const w = new Float32Array(cOut * cIn * 9).map(() => Math.random() - 0.5);
+  const y = new Float32Array(n * cOut * oh * ow);
+  const x = new Float32Array(n * cIn * hw * hw);
+  const dense = best(() => be.conv2dForward(x, w, s, y));
+  const cols = [`${name}: dense ${dense.toFixed(0)} ms`];
+  for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4]) {
+    for (let i = 0; i < x.length; i++) x[i] = Math.random() < d ? 1 : 0;
+    cols.push(`${(d * 100).toFixed(0)}%: ${best(() => be.conv2dForwardSparse(x, w, s, y)).toFixed(0)}`);
+  }
+  console.log(cols.join('  '));
+}

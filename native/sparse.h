@@ -1,0 +1,13 @@
+// Event-driven kernels for sparse (mostly zero) inputs: spikes and averages of spikes.
+#pragma once
+
+#include <napi.h>
+
+namespace hsnn {
+
+// JS: (x, w, y, n, cIn, h, w, cOut, kh, kw, stride, pad); same result as Conv2dForward
+Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info);
+// JS: (x) -> number of nonzero values
+Napi::Value CountNonzero(const Napi::CallbackInfo& info);
+
+}  // namespace hsnn

@@ -1,0 +1,61 @@
+/**
+ * Event-driven convolution for mostly-zero inputs (spikes, pooled spikes): every nonzero
+ * input x[n, c, iy, ix] scatters v * w[:, c, ky, kx] into the outputs it reaches. Work is
+ * proportional to the nonzero count; the result equals the dense conv up to summation order.
+ */
+import { type ConvShape, convOutSize } from '../backend.js';
+
+export function countNonzero(x: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) n++;
+  return n;
+}
+
+export function conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
+  const { oh, ow } = convOutSize(s);
+  const { n, cIn, h, w, cOut, kh, kw, stride, pad } = s;
+  const plane = h * w;
+  const oplane = oh * ow;
+  const taps = kh * kw;
+  y.fill(0, 0, n * cOut * oplane);
+  // wt[tap][c][o]: the weights an input event scatters, contiguous over output channels
+  const wt = new Float32Array(taps * cIn * cOut);
+  for (let o = 0; o < cOut; o++) {
+    for (let c = 0; c < cIn; c++) {
+      for (let t = 0; t < taps; t++) wt[(t * cIn + c) * cOut + o] = weight[(o * cIn + c) * taps + t];
+    }
+  }
+  // accumulate per image in [oy, ox, o] order, then transpose into y
+  const acc = new Float64Array(oplane * cOut);
+  for (let b = 0; b < n; b++) {
+    acc.fill(0);
+    for (let c = 0; c < cIn; c++) {
+      const xc = b * cIn * plane + c * plane;
+      for (let iy = 0; iy < h; iy++) {
+        for (let ix = 0; ix < w; ix++) {
+          const v = x[xc + iy * w + ix];
+          if (v === 0) continue;
+          for (let ky = 0; ky < kh; ky++) {
+            const ny = iy + pad - ky;
+            if (ny < 0 || ny % stride !== 0) continue;
+            const oy = ny / stride;
+            if (oy >= oh) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const nx = ix + pad - kx;
+              if (nx < 0 || nx % stride !== 0) continue;
+              const ox = nx / stride;
+              if (ox >= ow) continue;
+              const row = ((ky * kw + kx) * cIn + c) * cOut;
+              const a = (oy * ow + ox) * cOut;
+              for (let o = 0; o < cOut; o++) acc[a + o] += v * wt[row + o];
+            }
+          }
+        }
+      }
+    }
+    const yb = b * cOut * oplane;
+    for (let p = 0; p < oplane; p++) {
+      for (let o = 0; o < cOut; o++) y[yb + o * oplane + p] = acc[p * cOut + o];
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Event-driven (sparse-input) kernels on every backend: against the float64 reference and
+ * against the same backend's dense kernels, for spike inputs (0/1), pooled spikes
+ * (0, .25, .5, .75, 1), dense inputs, all-zero inputs, odd channel counts (SIMD tile
+ * remainders), strides and paddings.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableBackends, convOutSize, type ConvShape } from '../../src/kernels/index.js';
+import { Rng, refConvForward } from './reference.js';
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'length mismatch');
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(d)) return Infinity;
+    diff = Math.max(diff, d);
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return scale > 0 ? diff / scale : diff;
+}
+
+function conv(n: number, cIn: number, h: number, w: number, cOut: number, k: number, stride: number, pad: number): ConvShape {
+  return { n, cIn, h, w, cOut, kh: k, kw: k, stride, pad };
+}
+
+const CASES: ConvShape[] = [
+  conv(3, 8, 9, 9, 64, 3, 1, 1),
+  conv(2, 16, 8, 8, 130, 3, 1, 1),
+  conv(2, 5, 7, 6, 3, 3, 2, 1),
+  conv(1, 4, 6, 7, 70, 3, 1, 0),
+  conv(2, 6, 5, 5, 9, 1, 1, 0),
+  conv(2, 3, 8, 8, 5, 1, 2, 0),
+  conv(1, 7, 11, 10, 64, 5, 2, 2),
+];
+
+type Kind = 'spikes' | 'pooled' | 'dense' | 'zero';
+
+function input(rng: Rng, len: number, kind: Kind): Float32Array {
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) {
+    if (kind === 'dense') x[i] = rng.uniform(-1, 1);
+    else if (kind === 'spikes') x[i] = rng.next() < 0.1 ? 1 : 0;
+    else if (kind === 'pooled') x[i] = rng.next() < 0.3 ? rng.int(1, 4) / 4 : 0;
+  }
+  return x;
+}
+
+for (const be of availableBackends()) {
+  describe(`sparse kernels: ${be.name} backend`, () => {
+    test('countNonzero', () => {
+      assert.equal(be.countNonzero(new Float32Array(0)), 0);
+      assert.equal(be.countNonzero(Float32Array.of(0, 1, -0, 0.25, -2, 0)), 3);
+      const big = new Float32Array(200_003);
+      for (let i = 0; i < big.length; i += 7) big[i] = 1;
+      assert.equal(be.countNonzero(big), Math.ceil(big.length / 7));
+      assert.equal(be.countNonzero(big.subarray(1, 15)), 2);
+    });
+
+    for (const s of CASES) {
+      for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {
+        test(`conv2dForwardSparse = reference = dense: ${JSON.stringify(s)} ${kind}`, () => {
+          const rng = new Rng(7 + s.cOut * 13 + s.h);
+          const { oh, ow } = convOutSize(s);
+          const x = input(rng, s.n * s.cIn * s.h * s.w, kind);
+          const w = rng.array(s.cOut * s.cIn * s.kh * s.kw);
+          const y = new Float32Array(s.n * s.cOut * oh * ow).fill(NaN);
+          be.conv2dForwardSparse(x, w, s, y);
+          const ref = refConvForward(x, w, s);
+          const err = relErr(y, ref);
+          assert.ok(err <= 1e-5, `sparse vs reference: relative error ${err}`);
+          const dense = new Float32Array(y.length);
+          be.conv2dForward(x, w, s, dense);
+          assert.ok(relErr(y, dense) <= 1e-5, 'sparse vs dense');
+        });
+      }
+    }
+
+    test('conv2dForwardSparse on subarray views writes only inside the view', () => {
+      const rng = new Rng(5);
+      const s = conv(2, 4, 6, 6, 66, 3, 1, 1);
+      const { oh, ow } = convOutSize(s);
+      const x = input(rng, s.n * s.cIn * 36 + 3, 'spikes').subarray(3);
+      const w = rng.array(s.cOut * s.cIn * 9 + 1).subarray(1);
+      const yBuf = rng.array(s.n * s.cOut * oh * ow + 2);
+      const y = yBuf.subarray(1, 1 + s.n * s.cOut * oh * ow);
+      const before = [yBuf[0], yBuf[yBuf.length - 1]];
+      be.conv2dForwardSparse(x, w, s, y);
+      assert.ok(relErr(y, refConvForward(x, w, s)) <= 1e-5);
+      assert.deepEqual([yBuf[0], yBuf[yBuf.length - 1]], before, 'wrote outside the view');
+    });
+  });
+}
