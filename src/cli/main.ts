@@ -5,6 +5,7 @@ import { registerInfo } from './info.js';
 import { registerData } from './data.js';
 import { registerInspect } from './inspect.js';
 import { registerEval } from './eval.js';
+import { registerTrain } from './train.js';
 import { registerBench } from './bench.js';
 import { registerExport } from './export.js';
 import { runCli } from './run.js';
@@ -19,6 +20,7 @@ registerInfo(program);
 registerData(program);
 registerEval(program);
 registerExport(program);
+registerTrain(program);
 registerInspect(program);
 registerBench(program);
 

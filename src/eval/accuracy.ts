@@ -1,6 +1,6 @@
 /** Top-k accuracy bookkeeping over batches of logits. */
 
-/** is the label among the k largest logits of row i? (ties count against the label, as torch.topk may order them either way) */
+/** is the label among the k largest logits of row i? (a tie with the label counts for it) */
 export function inTopK(logits: ArrayLike<number>, row: number, classes: number, label: number, k: number): boolean {
   const v = logits[row * classes + label];
   let greater = 0;
