@@ -1,6 +1,6 @@
 /**
  * Progress with ETA for long jobs: a bar on a terminal (cli-progress), and on a pipe or in
- * CI a plain line every ~10 % or 30 s, so logs stay readable.
+ * CI a plain line every ~10 % or 30 s once a phase has run 5 s, so logs stay readable.
  */
 import cliProgress from 'cli-progress';
 
@@ -47,6 +47,8 @@ export function createProgress(label: string, total: number, unit = 'img'): Prog
   return {
     update(done, fields = '') {
       const now = Date.now();
+      // short phases stay silent: their result line says enough
+      if (now - start < 5_000 && lastPrint === 0) return;
       const share = Math.floor((10 * done) / Math.max(total, 1));
       if (share === lastShare && now - lastPrint < 30_000 && done < total) return;
       lastShare = share;

@@ -1,0 +1,29 @@
+/**
+ * hire-snn as a library: the same layers the CLI uses (see DESIGN.md).
+ * kernels -> tensor/autograd -> snn models -> io -> data -> attacks -> train -> eval.
+ */
+export { getBackend, setBackend, availableBackends, backendNotice } from './kernels/index.js';
+export type { Backend, ConvShape, LifParams, LifGrads, BackendInfo } from './kernels/index.js';
+export { Tensor, backward, noGrad } from './tensor/tensor.js';
+export { crossEntropy } from './tensor/ops/cross-entropy.js';
+export { Sgd } from './tensor/optim/sgd.js';
+export { Adam } from './tensor/optim/adam.js';
+export * from './snn/spec.js';
+export type { SpikingModel, ForwardOptions, ForwardResult, Normalization, SpikingLayerInfo, WeightedOp } from './snn/model.js';
+export { buildModel, loadStateDict } from './snn/build.js';
+export { resnetSpec } from './snn/resnet-presets.js';
+export { findThresholds } from './snn/thresholds.js';
+export { describeSpec } from './snn/describe.js';
+export { loadModelFile, parseArch } from './io/load-model.js';
+export { saveCheckpoint, readCheckpoint } from './io/checkpoint.js';
+export { exportTorch, stateDictOf } from './io/export.js';
+export { readTorchPtFile } from './io/torch-pt.js';
+export { readSafetensorsFile, writeSafetensorsFile } from './io/safetensors.js';
+export * from './data/index.js';
+export { Fgsm } from './attacks/fgsm.js';
+export { Pgd } from './attacks/pgd.js';
+export type { Attack, AttackContext, Batch as AttackBatch } from './attacks/base.js';
+export { evaluate } from './eval/evaluate.js';
+export { runEvaluation } from './eval/run-eval.js';
+export { estimateEnergy, DEFAULT_ENERGY } from './eval/energy.js';
+export { runTraining } from './train/run.js';
