@@ -15,7 +15,7 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}):
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, CI: '1', ...env },
+    env: { ...process.env, CI: '1', HIRE_SNN_PROGRESS: 'always', ...env },
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -90,7 +90,7 @@ test('ann -> snn (conversion) -> eval reads the checkpoint; a second run into th
 test('Ctrl-C finishes the step, saves, exits 130; --resume completes the run', async () => {
   const out = path.join(tmp.path, 'sigint');
   const args = ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'train', '--method', 'hire', ...small(), '--epochs', '3', '--out', out];
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CI: '1', HIRE_SNN_PROGRESS: 'always' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const code = await new Promise<number | null>((resolve) => {
     let sent = false;
