@@ -2,15 +2,24 @@
  * Where the time goes: wraps every backend kernel with a timer and runs each workload of the
  * benchmark once (after a warm-up); prints per-kernel totals and the rest (JS-side work).
  *   node --import tsx bench/profile.ts MODEL_DIR [infer,pgd,train]
+ * PROFILE_BY_SHAPE=1 splits conv and gemm totals by layer shape.
  * MODEL_DIR comes from `hire-snn bench --export DIR`.
  */
-import { getBackend, setBackend, type Backend } from '../src/kernels/index.js';
+import { getBackend, setBackend, type Backend, type ConvShape } from '../src/kernels/index.js';
 import { loadBenchSetup } from '../src/bench/setup.js';
 import { runBench, type Workload } from '../src/bench/measure.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: profile.ts MODEL_DIR [workloads]');
 const workloads = (process.argv[3] ?? 'infer,pgd,train').split(',') as Workload[];
+
+const byShape = process.env.PROFILE_BY_SHAPE === '1';
+function shapeKey(name: string, args: unknown[]): string {
+  const s = args.find((a): a is ConvShape => typeof a === 'object' && a !== null && 'cIn' in a);
+  if (s) return `${name} ${s.cIn}->${s.cOut}@${s.h}`;
+  if (name === 'gemm') return `gemm ${String(args[0])[0]}${String(args[1])[0]} ${String(args[2])}x${String(args[3])}x${String(args[4])}`;
+  return name;
+}
 
 const inner = getBackend();
 const totals = new Map<string, { ms: number; calls: number }>();
@@ -21,7 +30,7 @@ const proxy = new Proxy(inner, {
     return (...args: unknown[]) => {
       const t0 = performance.now();
       const r = (v as (...a: unknown[]) => unknown).apply(target, args);
-      const name = String(prop);
+      const name = byShape ? shapeKey(String(prop), args) : String(prop);
       const e = totals.get(name) ?? { ms: 0, calls: 0 };
       e.ms += performance.now() - t0;
       e.calls++;
@@ -44,7 +53,7 @@ for (const w of workloads) {
   let kernels = 0;
   for (const [k, v] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
     kernels += v.ms;
-    console.log(`  ${k.padEnd(24)} ${v.ms.toFixed(0).padStart(7)} ms  ${String(v.calls).padStart(5)} calls`);
+    console.log(`  ${k.padEnd(40)} ${v.ms.toFixed(0).padStart(7)} ms  ${String(v.calls).padStart(5)} calls`);
   }
-  console.log(`  ${'(outside kernels)'.padEnd(24)} ${(all - kernels).toFixed(0).padStart(7)} ms`);
+  console.log(`  ${'(outside kernels)'.padEnd(40)} ${(all - kernels).toFixed(0).padStart(7)} ms`);
 }

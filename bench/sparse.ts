@@ -1,7 +1,7 @@
 /**
- * Dense (oneDNN) vs event-driven conv forward on the VGG11 layer shapes at T*B = 256 images,
- * across input densities (binary spikes): where the sparse kernel pays.
- *   node --import tsx bench/sparse.ts [--n 256] [--reps 3]
+ * Dense (oneDNN) vs event-driven conv forward and grad-weight on the VGG11 layer shapes at
+ * T*B = 256 images, across input densities (binary spikes): where the sparse kernels pay.
+ *   node --import tsx bench/sparse.ts [--n 256] [--reps 3] [--kernel forward|weights|both|linear]
  */
 import { convOutSize, getBackend, type ConvShape } from '../src/kernels/index.js';
 
@@ -11,6 +11,7 @@ function arg(name: string, fallback: string): string {
 }
 const n = Number(arg('n', '256'));
 const reps = Number(arg('reps', '3'));
+const kernel = arg('kernel', 'both');
 const be = getBackend();
 
 function best(fn: () => void): number {
@@ -28,17 +29,38 @@ const layers: [string, number, number, number][] = [
   ['conv3 64->128 @16', 64, 128, 16], ['conv6 128->256 @16', 128, 256, 16],
   ['conv12 512->512 @8', 512, 512, 8], ['conv18 512->512 @4', 512, 512, 4],
 ];
-for (const [name, cIn, cOut, hw] of layers) {
+for (const [name, cIn, cOut, hw] of kernel === "linear" ? [] : layers) {
   const s: ConvShape = { n, cIn, h: hw, w: hw, cOut, kh: 3, kw: 3, stride: 1, pad: 1 };
   const { oh, ow } = convOutSize(s);
   const w = new Float32Array(cOut * cIn * 9).map(() => Math.random() - 0.5);
-  const y = new Float32Array(n * cOut * oh * ow);
+  const y = new Float32Array(n * cOut * oh * ow).map(() => Math.random() - 0.5);
   const x = new Float32Array(n * cIn * hw * hw);
-  const dense = best(() => be.conv2dForward(x, w, s, y));
-  const cols = [`${name}: dense ${dense.toFixed(0)} ms`];
-  for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4]) {
+  const kernels: [string, () => void, () => void][] = [];
+  if (kernel !== 'weights') kernels.push(['forward', () => be.conv2dForward(x, w, s, y), () => be.conv2dForwardSparse(x, w, s, y)]);
+  if (kernel !== 'forward') {
+    kernels.push(['grad-weight', () => be.conv2dBackwardWeights(x, y, s, w), () => be.conv2dBackwardWeightsSparse(x, y, s, w)]);
+  }
+  for (const [what, denseFn, sparseFn] of kernels) {
+    const dense = best(denseFn);
+    const cols = [`${name} ${what}: dense ${dense.toFixed(0)} ms`];
+    for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6]) {
+      for (let i = 0; i < x.length; i++) x[i] = Math.random() < d ? 1 : 0;
+      cols.push(`${(d * 100).toFixed(0)}%: ${best(sparseFn).toFixed(0)}`);
+    }
+    console.log(cols.join('  '));
+  }
+}
+
+// the classifier's grad-weight (spike inputs): dense gemm vs event-driven
+for (const [inF, outF] of kernel === "linear" || kernel === "both" ? [[8192, 4096], [4096, 4096]] : []) {
+  const x = new Float32Array(n * inF);
+  const dy = new Float32Array(n * outF).map(() => Math.random() - 0.5);
+  const dw = new Float32Array(outF * inF);
+  const dense = best(() => be.gemm(true, false, outF, inF, n, 1, dy, x, 0, dw));
+  const cols = [`linear ${inF}->${outF} grad-weight: dense ${dense.toFixed(0)} ms`];
+  for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6]) {
     for (let i = 0; i < x.length; i++) x[i] = Math.random() < d ? 1 : 0;
-    cols.push(`${(d * 100).toFixed(0)}%: ${best(() => be.conv2dForwardSparse(x, w, s, y)).toFixed(0)}`);
+    cols.push(`${(d * 100).toFixed(0)}%: ${best(() => be.linearBackwardWeightsSparse(x, dy, n, inF, outF, dw)).toFixed(0)}`);
   }
   console.log(cols.join('  '));
 }

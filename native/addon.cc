@@ -3,13 +3,20 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cache.h"
 #include "common.h"
 #include "conv.h"
 #include "gemm.h"
 #include "lif.h"
+#include "optim.h"
 #include "pool.h"
 #include "sparse.h"
 
@@ -34,6 +41,29 @@ const char* isaName(dnnl::cpu_isa isa) {
   return "unknown";
 }
 
+/**
+ * Every op output and gradient is a fresh Float32Array, many of them tens of MiB. glibc serves
+ * blocks above 32 MiB with mmap and unmaps them on free, so each new buffer costs page faults
+ * (slow on the benchmark VM: about 0.5 GB/s of fresh pages). Serving them from
+ * the heap and keeping freed memory (no trimming below 1 GiB of free top) makes a new buffer a
+ * memset of recycled memory instead. The peak RSS stays about the same (the tape's high-water
+ * mark). HIRE_SNN_MALLOC_TUNING=0 keeps glibc's defaults.
+ */
+bool tuneMalloc() {
+#if defined(__GLIBC__)
+  const char* env = std::getenv("HIRE_SNN_MALLOC_TUNING");
+  if (env && std::strcmp(env, "0") == 0) return false;
+  // the environment variables, when set, win (glibc read them at startup)
+  if (std::getenv("MALLOC_MMAP_MAX_") || std::getenv("MALLOC_TRIM_THRESHOLD_")) return false;
+  const bool ok = mallopt(M_MMAP_MAX, 0) == 1;
+  return mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 && ok;
+#else
+  return false;
+#endif
+}
+
+bool mallocTuned = false;
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const dnnl_version_t* v = dnnl_version();
@@ -44,6 +74,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("threads", omp_get_max_threads());
   o.Set("procs", omp_get_num_procs());
   o.Set("convLayout", convLayoutName());
+  o.Set("mallocTuned", mallocTuned);
   return o;
 }
 
@@ -64,7 +95,9 @@ Napi::Value ClearCaches(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  mallocTuned = tuneMalloc();
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("cacheStats", Napi::Function::New(env, CacheStatsJs, "cacheStats"));
   exports.Set("clearCaches", Napi::Function::New(env, ClearCaches, "clearCaches"));
@@ -73,6 +106,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData, "conv2dBackwardData"));
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights, "conv2dBackwardWeights"));
   exports.Set("conv2dForwardSparse", Napi::Function::New(env, Conv2dForwardSparse, "conv2dForwardSparse"));
+  exports.Set("conv2dBackwardWeightsSparse", Napi::Function::New(env, Conv2dBackwardWeightsSparse, "conv2dBackwardWeightsSparse"));
+  exports.Set("linearBackwardWeightsSparse", Napi::Function::New(env, LinearBackwardWeightsSparse, "linearBackwardWeightsSparse"));
+  exports.Set("mulRepeated", Napi::Function::New(env, MulRepeated, "mulRepeated"));
+  exports.Set("adamStep", Napi::Function::New(env, AdamStep, "adamStep"));
+  exports.Set("sgdStep", Napi::Function::New(env, SgdStep, "sgdStep"));
   exports.Set("countNonzero", Napi::Function::New(env, CountNonzero, "countNonzero"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("avgPoolForward", Napi::Function::New(env, AvgPoolForward, "avgPoolForward"));

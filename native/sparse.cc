@@ -14,6 +14,8 @@
 #include <cstring>
 #include <vector>
 
+#include <omp.h>
+
 #include "common.h"
 #include "simd.h"
 
@@ -46,6 +48,23 @@ Shape readShape(const Napi::CallbackInfo& info) {
 
 constexpr int64_t kTile = 64;
 
+/**
+ * dst[j * dstStride + i] = src[i * srcStride + j * srcStep] for i < rows, j < cols, in 32x32
+ * blocks so both sides stay in cache (a plain double loop misses on every element of one side).
+ */
+void transpose(const float* src, int64_t rows, int64_t cols, int64_t srcStride, int64_t srcStep, float* dst,
+               int64_t dstStride) {
+  constexpr int64_t B = 32;
+  for (int64_t i0 = 0; i0 < rows; i0 += B) {
+    const int64_t i1 = std::min(rows, i0 + B);
+    for (int64_t j0 = 0; j0 < cols; j0 += B) {
+      const int64_t j1 = std::min(cols, j0 + B);
+      for (int64_t j = j0; j < j1; j++)
+        for (int64_t i = i0; i < i1; i++) dst[j * dstStride + i] = src[i * srcStride + j * srcStep];
+    }
+  }
+}
+
 // GCC/Clang vector extensions: 16 floats, lowered to one zmm (AVX-512 clone), two ymm (AVX2)
 // or four xmm (default); the accumulators stay in registers
 typedef float v16 __attribute__((vector_size(64)));
@@ -53,7 +72,8 @@ typedef float v16u __attribute__((vector_size(64), aligned(4), may_alias));
 
 /** one image: x [cIn, h, w] -> y [cOut, oh, ow]; ptr/ch/val are scratch of h*w+1 and cIn*h*w */
 HSNN_SIMD_CLONES
-void imageForward(const float* x, const float* wt, float* y, const Shape& s, int32_t* ptr, int32_t* ch, float* val) {
+void imageForward(const float* x, const float* wt, float* y, const Shape& s, int32_t* ptr, int32_t* ch, float* val,
+                  float* acc) {
   const int64_t plane = s.h * s.w, oplane = s.oh * s.ow;
   // CSR over pixels: count, prefix-sum, fill in channel order
   std::fill(ptr, ptr + plane + 1, 0);
@@ -73,54 +93,241 @@ void imageForward(const float* x, const float* wt, float* y, const Shape& s, int
       }
     }
   }
-  alignas(64) float acc[kTile];
-  const int64_t rowStride = s.cOut;
+  // wt is [group][tap][c][kTile]. Per group of 64 output channels, taps run outermost, so the
+  // weights in use are one tap's cIn x 64 slice (L2-resident) rather than all taps' (more than
+  // L2 for 512 channels); the outputs accumulate in acc [oplane][64] (L1/L2) across taps.
+  const int64_t rowStride = kTile;
   for (int64_t t0 = 0; t0 < s.cOut; t0 += kTile) {
     const int64_t width = std::min(kTile, s.cOut - t0);
-    for (int64_t oy = 0; oy < s.oh; oy++) {
-      for (int64_t ox = 0; ox < s.ow; ox++) {
-        v16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
-        if (width < kTile) std::memset(acc, 0, sizeof acc);
-        for (int64_t ky = 0; ky < s.kh; ky++) {
+    std::memset(acc, 0, static_cast<size_t>(oplane * kTile) * sizeof(float));
+    for (int64_t ky = 0; ky < s.kh; ky++) {
+      for (int64_t kx = 0; kx < s.kw; kx++) {
+        const float* wtap = wt + ((t0 / kTile) * s.kh * s.kw + ky * s.kw + kx) * s.cIn * rowStride;
+        for (int64_t oy = 0; oy < s.oh; oy++) {
           const int64_t iy = oy * s.stride - s.pad + ky;
           if (iy < 0 || iy >= s.h) continue;
-          for (int64_t kx = 0; kx < s.kw; kx++) {
+          for (int64_t ox = 0; ox < s.ow; ox++) {
             const int64_t ix = ox * s.stride - s.pad + kx;
             if (ix < 0 || ix >= s.w) continue;
             const int64_t p = iy * s.w + ix;
-            const float* wtap = wt + (ky * s.kw + kx) * s.cIn * rowStride + t0;
-            if (width == kTile) {
-              for (int32_t e = ptr[p]; e < ptr[p + 1]; e++) {
-                const v16u* r = reinterpret_cast<const v16u*>(wtap + ch[e] * rowStride);
-                const v16 v = v16{} + val[e];
-                a0 += v * r[0];
-                a1 += v * r[1];
-                a2 += v * r[2];
-                a3 += v * r[3];
-              }
-            } else {
-              for (int32_t e = ptr[p]; e < ptr[p + 1]; e++) {
-                const float* row = wtap + ch[e] * rowStride;
-                const float v = val[e];
-                for (int64_t j = 0; j < width; j++) acc[j] += v * row[j];
-              }
+            if (ptr[p] == ptr[p + 1]) continue;
+            v16u* a = reinterpret_cast<v16u*>(acc + (oy * s.ow + ox) * kTile);
+            v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+            for (int32_t e = ptr[p]; e < ptr[p + 1]; e++) {
+              const v16u* r = reinterpret_cast<const v16u*>(wtap + ch[e] * rowStride);
+              const v16 v = v16{} + val[e];
+              a0 += v * r[0];
+              a1 += v * r[1];
+              a2 += v * r[2];
+              a3 += v * r[3];
             }
+            a[0] = a0;
+            a[1] = a1;
+            a[2] = a2;
+            a[3] = a3;
           }
         }
-        if (width == kTile) {
-          std::memcpy(acc, &a0, sizeof a0);
-          std::memcpy(acc + 16, &a1, sizeof a1);
-          std::memcpy(acc + 32, &a2, sizeof a2);
-          std::memcpy(acc + 48, &a3, sizeof a3);
-        }
-        float* yo = y + t0 * oplane + oy * s.ow + ox;
-        for (int64_t j = 0; j < width; j++) yo[j * oplane] = acc[j];
       }
+    }
+    // (a partial last group computes zero-weight lanes past width; they are not stored)
+    for (int64_t j = 0; j < width; j++) {
+      float* yo = y + (t0 + j) * oplane;
+      for (int64_t q = 0; q < oplane; q++) yo[q] = acc[q * kTile + j];
     }
   }
 }
 
+
+// ---- grad-weight: dW[o, c, ky, kx] = sum over nonzero x[n, c, iy, ix] = v of v * dy[n, o, oy, ox],
+// oy * stride = iy + pad - ky. dy is transposed per block of images to [n][py][px][o] (padded
+// with zero margins for stride 1 so every tap of an event is in range, and o padded to a
+// multiple of 16); per input channel, the channel's events of the block are listed and each
+// 16-wide output tile accumulates all taps in registers over the events, then adds into
+// dWt[c][tap][o]. Threads split the input channels, so no two threads write the same row.
+
+constexpr int64_t kLane = 16;
+
+/** 3x3 taps, 16 output channels: acc[t] = sum_e val[e] * dyt[base[e] - off[t]]; out[t*16..] += acc[t] */
+HSNN_SIMD_CLONES
+void gather9(const int64_t* base, const float* val, int64_t count, const float* dyt, const int64_t* off, float* out,
+             int64_t outStride) {
+  v16 a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {}, a8 = {};
+  const int64_t o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6],
+                o7 = off[7], o8 = off[8];
+  for (int64_t e = 0; e < count; e++) {
+    const float* b = dyt + base[e];
+    const v16 v = v16{} + val[e];
+    a0 += v * *reinterpret_cast<const v16u*>(b - o0);
+    a1 += v * *reinterpret_cast<const v16u*>(b - o1);
+    a2 += v * *reinterpret_cast<const v16u*>(b - o2);
+    a3 += v * *reinterpret_cast<const v16u*>(b - o3);
+    a4 += v * *reinterpret_cast<const v16u*>(b - o4);
+    a5 += v * *reinterpret_cast<const v16u*>(b - o5);
+    a6 += v * *reinterpret_cast<const v16u*>(b - o6);
+    a7 += v * *reinterpret_cast<const v16u*>(b - o7);
+    a8 += v * *reinterpret_cast<const v16u*>(b - o8);
+  }
+  const v16 acc[9] = {a0, a1, a2, a3, a4, a5, a6, a7, a8};
+  for (int t = 0; t < 9; t++) {
+    v16u* dst = reinterpret_cast<v16u*>(out + t * outStride);
+    *dst += acc[t];
+  }
+}
+
+/** any taps (stride 1): one tap at a time */
+HSNN_SIMD_CLONES
+void gatherTaps(const int64_t* base, const float* val, int64_t count, const float* dyt, const int64_t* off, int64_t taps,
+                float* out, int64_t outStride) {
+  for (int64_t t = 0; t < taps; t++) {
+    v16 a = {};
+    const int64_t o = off[t];
+    for (int64_t e = 0; e < count; e++) a += (v16{} + val[e]) * *reinterpret_cast<const v16u*>(dyt + base[e] - o);
+    *reinterpret_cast<v16u*>(out + t * outStride) += a;
+  }
+}
+
 }  // namespace
+
+Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info) {
+  Shape s = readShape(info);
+  const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
+  const float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
+  const size_t wSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
+  float* dw = f32Arg(info, 2, wSize, "dw");
+  if (wSize == 0) return info.Env().Undefined();
+  const int64_t taps = s.kh * s.kw;
+  const bool unit = s.stride == 1;
+  const int64_t mh = unit ? std::max<int64_t>(0, s.kh - 1 - s.pad) : 0;
+  const int64_t mw = unit ? std::max<int64_t>(0, s.kw - 1 - s.pad) : 0;
+  const int64_t PH = s.oh + 2 * mh, PW = s.ow + 2 * mw;
+  const int64_t cOutP = (s.cOut + kLane - 1) / kLane * kLane;
+  const int64_t plane = s.h * s.w, oplane = s.oh * s.ow;
+  const int64_t rowLen = taps * cOutP, dwtLen = s.cIn * rowLen;
+  // Output channels go in groups of kGroup; the block's transposed dy is stored per group,
+  // [group][image][py][px][kGroup], so while a group runs its slice is contiguous (a layout
+  // with all channels per position would touch 256 of every 2048 bytes and, at that power-of-two
+  // stride, only a fraction of the cache sets). The slice, blockImages * PH * PW * kGroup
+  // floats, is sized to about 1 MiB to stay in L2 next to the dWt rows streaming through;
+  // bigger blocks make fewer passes over dWt.
+  constexpr int64_t kGroup = 64;
+  const int64_t groups = (cOutP + kGroup - 1) / kGroup;
+  const int64_t perImage = PH * PW * kGroup;
+  const int threadsMax = std::max(1, omp_get_max_threads());
+  const int64_t nbMax = std::max<int64_t>(1, (int64_t(1) << 18) / std::max<int64_t>(PH * PW * kGroup, 1));
+  int64_t blocks = (s.n + nbMax - 1) / nbMax;
+  if (blocks < s.n) blocks = std::min<int64_t>(s.n, (blocks + threadsMax - 1) / threadsMax * threadsMax);
+  const int64_t nb = (s.n + blocks - 1) / blocks;
+  blocks = (s.n + nb - 1) / nb;
+  // tap offsets (floats) from an event's base position, stride 1
+  std::vector<int64_t> off(static_cast<size_t>(taps));
+  for (int64_t ky = 0; ky < s.kh; ky++)
+    for (int64_t kx = 0; kx < s.kw; kx++) off[ky * s.kw + kx] = (ky * PW + kx) * kGroup;
+  // Threads take whole image blocks (dynamic: a thread that loses its core to another process
+  // does not hold the others at a barrier) and accumulate into private dWt[c][tap][o] copies,
+  // summed at the end.
+  const int threads = static_cast<int>(std::min<int64_t>(threadsMax, blocks));
+  std::vector<std::vector<float>> partial(static_cast<size_t>(threads));
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<float>& dwt = partial[static_cast<size_t>(omp_get_thread_num())];
+    dwt.assign(static_cast<size_t>(dwtLen), 0.0f);
+    const int64_t groupSize = nb * perImage;
+    std::vector<float> dyt(static_cast<size_t>(groups * groupSize), 0.0f);
+    // the block's events, grouped by input channel (CSR)
+    std::vector<int64_t> ptr(static_cast<size_t>(s.cIn + 1));
+    std::vector<int64_t> base;
+    std::vector<float> val;
+    std::vector<int32_t> pix;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t b = 0; b < blocks; b++) {
+      const int64_t n0 = b * nb, cnt = std::min(nb, s.n - n0);
+      for (int64_t nl = 0; nl < cnt; nl++) {
+        for (int64_t g = 0; g < groups; g++) {
+          const int64_t rows = std::min(kGroup, s.cOut - g * kGroup);
+          if (rows <= 0) break;
+          for (int64_t oy = 0; oy < s.oh; oy++) {
+            transpose(dy + ((n0 + nl) * s.cOut + g * kGroup) * oplane + oy * s.ow, rows, s.ow, oplane, 1,
+                      dyt.data() + g * groupSize + nl * perImage + ((oy + mh) * PW + mw) * kGroup, kGroup);
+          }
+        }
+      }
+      base.clear();
+      val.clear();
+      pix.clear();
+      for (int64_t c = 0; c < s.cIn; c++) {
+        ptr[static_cast<size_t>(c)] = static_cast<int64_t>(val.size());
+        for (int64_t nl = 0; nl < cnt; nl++) {
+          const float* xc = x + ((n0 + nl) * s.cIn + c) * plane;
+          for (int64_t iy = 0; iy < s.h; iy++) {
+            for (int64_t ix = 0; ix < s.w; ix++) {
+              const float v = xc[iy * s.w + ix];
+              if (v == 0.0f) continue;
+              val.push_back(v);
+              if (unit) {
+                base.push_back(nl * perImage + ((iy + s.pad + mh) * PW + ix + s.pad + mw) * kGroup);
+              } else {
+                base.push_back(nl * perImage);
+                pix.push_back(static_cast<int32_t>(iy * s.w + ix));
+              }
+            }
+          }
+        }
+      }
+      ptr[static_cast<size_t>(s.cIn)] = static_cast<int64_t>(val.size());
+      if (unit) {
+        for (int64_t g = 0; g < groups; g++) {
+          const int64_t g0 = g * kGroup, g1 = std::min(cOutP, g0 + kGroup);
+          const float* slice = dyt.data() + g * groupSize;
+          for (int64_t c = 0; c < s.cIn; c++) {
+            const int64_t e0 = ptr[static_cast<size_t>(c)], count = ptr[static_cast<size_t>(c) + 1] - e0;
+            if (count == 0) continue;
+            float* row = dwt.data() + c * rowLen;
+            for (int64_t t0 = g0; t0 < g1; t0 += kLane) {
+              const float* d = slice + (t0 - g0);
+              if (taps == 9) gather9(base.data() + e0, val.data() + e0, count, d, off.data(), row + t0, cOutP);
+              else gatherTaps(base.data() + e0, val.data() + e0, count, d, off.data(), taps, row + t0, cOutP);
+            }
+          }
+        }
+      } else {
+        for (int64_t c = 0; c < s.cIn; c++) {
+          float* row = dwt.data() + c * rowLen;
+          for (int64_t e = ptr[static_cast<size_t>(c)]; e < ptr[static_cast<size_t>(c) + 1]; e++) {
+            const int64_t iy = pix[e] / s.w, ix = pix[e] % s.w;
+            for (int64_t ky = 0; ky < s.kh; ky++) {
+              const int64_t ny = iy + s.pad - ky;
+              if (ny < 0 || ny % s.stride != 0 || ny / s.stride >= s.oh) continue;
+              for (int64_t kx = 0; kx < s.kw; kx++) {
+                const int64_t nx = ix + s.pad - kx;
+                if (nx < 0 || nx % s.stride != 0 || nx / s.stride >= s.ow) continue;
+                const float* src = dyt.data() + base[e] + ((ny / s.stride) * PW + nx / s.stride) * kGroup;
+                float* dst = row + (ky * s.kw + kx) * cOutP;
+                const float v = val[e];
+                for (int64_t o = 0; o < s.cOut; o++) dst[o] += v * src[(o / kGroup) * groupSize + o % kGroup];
+              }
+            }
+          }
+        }
+      }
+    }
+    // (implicit barrier) sum the private copies into the first
+    if (threads > 1) {
+#pragma omp for schedule(static)
+      for (int64_t k = 0; k < dwtLen; k++) {
+        float sum = partial[0][static_cast<size_t>(k)];
+        for (int i = 1; i < threads; i++) sum += partial[static_cast<size_t>(i)][static_cast<size_t>(k)];
+        partial[0][static_cast<size_t>(k)] = sum;
+      }
+    }
+    // dw[o][(c, tap)] = dWt[(c, tap)][o]
+    const int64_t rows = s.cIn * taps;
+#pragma omp for schedule(static)
+    for (int64_t r0 = 0; r0 < rows; r0 += 32) {
+      transpose(partial[0].data() + r0 * cOutP, std::min<int64_t>(32, rows - r0), s.cOut, cOutP, 1, dw + r0, rows);
+    }
+  }
+  return info.Env().Undefined();
+}
 
 Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
   Shape s = readShape(info);
@@ -137,14 +344,14 @@ Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
     }
     throw Napi::RangeError::New(info.Env(), "conv2dForwardSparse: image too large");
   }
-  // Wt[tap][c][o] = w[o][c][tap]
-  std::vector<float> wt(static_cast<size_t>(taps * s.cIn * s.cOut));
+  // Wt[group][tap][c][o in group] = w[o][c][tap]
+  const int64_t groups = (s.cOut + kTile - 1) / kTile;
+  std::vector<float> wt(static_cast<size_t>(groups * taps * s.cIn * kTile), 0.0f);
 #pragma omp parallel for schedule(static) if (wt.size() >= (1 << 16))
-  for (int64_t o = 0; o < s.cOut; o++) {
-    for (int64_t c = 0; c < s.cIn; c++) {
-      const float* src = w + (o * s.cIn + c) * taps;
-      for (int64_t t = 0; t < taps; t++) wt[(t * s.cIn + c) * s.cOut + o] = src[t];
-    }
+  for (int64_t gt = 0; gt < groups * taps; gt++) {
+    const int64_t g = gt / taps, t = gt % taps;
+    transpose(w + g * kTile * s.cIn * taps + t, std::min(kTile, s.cOut - g * kTile), s.cIn, s.cIn * taps, taps,
+              wt.data() + gt * s.cIn * kTile, kTile);
   }
   const int64_t plane = s.h * s.w;
 #pragma omp parallel
@@ -152,9 +359,94 @@ Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
     std::vector<int32_t> ptr(static_cast<size_t>(plane + 1));
     std::vector<int32_t> ch(static_cast<size_t>(s.cIn * plane));
     std::vector<float> val(static_cast<size_t>(s.cIn * plane));
+    std::vector<float> acc(static_cast<size_t>(s.oh * s.ow * kTile));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t n = 0; n < s.n; n++) {
-      imageForward(x + n * s.cIn * plane, wt.data(), y + n * s.cOut * s.oh * s.ow, s, ptr.data(), ch.data(), val.data());
+      imageForward(x + n * s.cIn * plane, wt.data(), y + n * s.cOut * s.oh * s.ow, s, ptr.data(), ch.data(), val.data(), acc.data());
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// ---- linear grad-weight, sparse in x: dW[o, i] = sum over nonzero x[n, i] = v of v * dy[n, o].
+// x's nonzeros are listed per input feature (CSC); threads split the outputs in groups of 64,
+// pack the group's columns of dy contiguously (zero-padded past outF) and accumulate a
+// feature's column in four 16-wide registers over its events, 16 features at a time, so dW is
+// written in whole cache lines.
+namespace {
+
+constexpr int64_t kLinGroup = 64;
+constexpr int64_t kLinCols = 16;
+
+HSNN_SIMD_CLONES
+void linearColumns(const int32_t* rows, const float* vals, const int64_t* ptr, const float* pack, int64_t width, int64_t inF,
+                   int64_t o0, int64_t i0, int64_t cols, float* dw) {
+  alignas(64) float buf[kLinGroup][kLinCols];
+  for (int64_t k = 0; k < cols; k++) {
+    const int64_t i = i0 + k;
+    v16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) {
+      const v16u* r = reinterpret_cast<const v16u*>(pack + rows[e] * kLinGroup);
+      const v16 v = v16{} + vals[e];
+      a0 += v * r[0];
+      a1 += v * r[1];
+      a2 += v * r[2];
+      a3 += v * r[3];
+    }
+    for (int j = 0; j < 16; j++) {
+      buf[j][k] = a0[j];
+      buf[16 + j][k] = a1[j];
+      buf[32 + j][k] = a2[j];
+      buf[48 + j][k] = a3[j];
+    }
+  }
+  for (int64_t j = 0; j < width; j++) std::memcpy(dw + (o0 + j) * inF + i0, buf[j], static_cast<size_t>(cols) * sizeof(float));
+}
+
+}  // namespace
+
+Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info) {
+  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
+  const float* dy = f32Arg(info, 1, elems(info, {n, outF}), "dy");
+  float* dw = f32Arg(info, 2, elems(info, {outF, inF}), "dw");
+  if (outF == 0 || inF == 0) return info.Env().Undefined();
+  if (n >= (int64_t(1) << 31)) throw Napi::RangeError::New(info.Env(), "linearBackwardWeightsSparse: too many rows");
+  // CSC of x: per feature, its nonzero rows and values
+  std::vector<int64_t> ptr(static_cast<size_t>(inF + 1), 0);
+  for (int64_t r = 0; r < n; r++) {
+    const float* xr = x + r * inF;
+    for (int64_t i = 0; i < inF; i++) ptr[i + 1] += xr[i] != 0.0f;
+  }
+  for (int64_t i = 0; i < inF; i++) ptr[i + 1] += ptr[i];
+  std::vector<int32_t> rows(static_cast<size_t>(ptr[inF]));
+  std::vector<float> vals(static_cast<size_t>(ptr[inF]));
+  {
+    std::vector<int64_t> fill(ptr.begin(), ptr.end() - 1);
+    for (int64_t r = 0; r < n; r++) {
+      const float* xr = x + r * inF;
+      for (int64_t i = 0; i < inF; i++) {
+        if (xr[i] != 0.0f) {
+          const int64_t e = fill[i]++;
+          rows[e] = static_cast<int32_t>(r);
+          vals[e] = xr[i];
+        }
+      }
+    }
+  }
+  const int64_t groups = (outF + kLinGroup - 1) / kLinGroup;
+#pragma omp parallel if (groups * ptr[inF] >= (1 << 14))
+  {
+    // the group's columns of dy, packed [n][64]: dy's rows are outF apart (often a power of two,
+    // which would map a group's 256-byte pieces onto a few cache sets)
+    std::vector<float> pack(static_cast<size_t>(n * kLinGroup), 0.0f);
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t g = 0; g < groups; g++) {
+      const int64_t o0 = g * kLinGroup, width = std::min(kLinGroup, outF - o0);
+      for (int64_t r = 0; r < n; r++) std::memcpy(pack.data() + r * kLinGroup, dy + r * outF + o0, static_cast<size_t>(width) * sizeof(float));
+      for (int64_t i0 = 0; i0 < inF; i0 += kLinCols) {
+        linearColumns(rows.data(), vals.data(), ptr.data(), pack.data(), width, inF, o0, i0, std::min(kLinCols, inF - i0), dw);
+      }
     }
   }
   return info.Env().Undefined();

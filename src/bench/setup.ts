@@ -1,5 +1,5 @@
 /**
- * The benchmark model: a spiking VGG of the seed layout with He-initialised random weights
+ * The benchmark model: a spiking VGG of the seed layout (or a DIET-SNN ResNet: resnet12/20/34) with He-initialised random weights
  * (seeded), thresholds from the seed's percentile search on real CIFAR-10 training images
  * (so spike rates are realistic), and a fixed input batch. It can be exported to a directory
  * (raw little-endian float32 + a JSON manifest) that the PyTorch side (bench/pytorch_bench.py)
@@ -12,7 +12,8 @@ import { NORMALIZATION } from '../data/dataset.js';
 import { Rng } from '../data/rng.js';
 import { buildModel } from '../snn/build.js';
 import type { SpikingModel } from '../snn/model.js';
-import { VGG_PRESETS, parseVggCfg, type VggLayer, type VggSpec } from '../snn/spec.js';
+import { VGG_PRESETS, parseVggCfg, type ModelSpec, type VggLayer, type VggSpec } from '../snn/spec.js';
+import { RESNET_BLOCKS, resnetSpec } from '../snn/resnet-presets.js';
 import { findThresholds } from '../snn/thresholds.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -33,7 +34,7 @@ export interface BenchModelOptions {
 
 export interface BenchSetup {
   model: SpikingModel;
-  spec: VggSpec;
+  spec: ModelSpec;
   timesteps: number;
   /** the benchmark batch: [0,1] pixels [B,3,32,32] and labels (< classes) */
   x01: Float32Array;
@@ -54,10 +55,12 @@ function images01(images: Uint8Array, start: number, count: number, size: number
 
 /** builds the model, runs the threshold search on real images, draws the benchmark batch */
 export async function createBenchSetup(o: BenchModelOptions): Promise<BenchSetup> {
-  const spec: VggSpec = {
-    family: 'vgg', cfg: vggCfg(o.arch), hidden: o.hidden, labels: o.classes,
-    inChannels: 3, imageSize: 32, kernel: 3, dropout: 0.2,
-  };
+  const spec: ModelSpec = o.arch.toLowerCase() in RESNET_BLOCKS
+    ? resnetSpec(o.arch, { labels: o.classes })
+    : {
+      family: 'vgg', cfg: vggCfg(o.arch), hidden: o.hidden, labels: o.classes,
+      inChannels: 3, imageSize: 32, kernel: 3, dropout: 0.2,
+    } satisfies VggSpec;
   const model = buildModel(spec, NORMALIZATION.cifar10, new Rng(o.seed));
   const ds = await loadDataset('cifar10', 'train', { data: o.data, limit: o.calibImages + o.batch });
   const size = 3 * 32 * 32;
@@ -78,7 +81,7 @@ export async function createBenchSetup(o: BenchModelOptions): Promise<BenchSetup
 
 interface Manifest {
   format: 'hire-snn-bench-1';
-  spec: VggSpec;
+  spec: ModelSpec;
   timesteps: number;
   normalization: { mean: readonly number[]; std: readonly number[] };
   calibration: BenchSetup['calibration'];

@@ -1,6 +1,6 @@
 /**
  * `hire-snn bench`: images/s of inference, one PGD step and one training step, and peak RSS,
- * on a spiking VGG whose thresholds come from the percentile search on real CIFAR-10 images.
+ * on a spiking VGG (or ResNet) whose thresholds come from the percentile search on real CIFAR-10 images.
  * `--export DIR` saves the model and batch for the PyTorch comparison (bench/run.sh),
  * `--load DIR` benchmarks a saved one.
  */
@@ -33,8 +33,8 @@ const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixe
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('images/s of inference, PGD step and training step, and peak RSS, on a spiking VGG with searched thresholds')
-    .option('--arch <arch>', 'vgg preset or layer list', 'vgg11')
+    .description('images/s of inference, PGD step and training step, and peak RSS, on a spiking VGG or ResNet with searched thresholds')
+    .option('--arch <arch>', 'vgg preset or layer list, or resnet12|resnet20|resnet34 (--hidden is ignored)', 'vgg11')
     .option('--timesteps <T>', 'time steps', positiveInt('--timesteps'), 8)
     .option('--batch <n>', 'batch size', positiveInt('--batch'), 32)
     .option('--classes <n>', 'output classes', positiveInt('--classes'), 100)

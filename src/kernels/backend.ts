@@ -44,6 +44,28 @@ export interface LifGrads {
   gradThreshold: number;
 }
 
+/** one torch.optim.Adam step (PyTorch 1.13 semantics, float32 arithmetic per op) */
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** L2 penalty added to the gradient (torch's weight_decay, not AdamW) */
+  weightDecay: number;
+  /** the step number after this update (1 for the first), for the bias corrections */
+  step: number;
+}
+
+/** one torch.optim.SGD step (dampening 0) */
+export interface SgdHyper {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  nesterov: boolean;
+  /** the momentum buffer is new: torch initialises it to the first update direction */
+  firstStep: boolean;
+}
+
 export interface BackendInfo {
   name: 'native' | 'portable';
   threads: number;
@@ -65,6 +87,11 @@ export interface Backend {
   conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void;
   /** number of nonzero values of x (density measurement for dense/sparse dispatch) */
   countNonzero(x: Float32Array): number;
+  /**
+   * Same result as conv2dBackwardWeights (up to summation order), event-driven in x: each
+   * nonzero input adds v * dy over the outputs it reached. For spike inputs (see conv2dForwardSparse).
+   */
+  conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void;
   /** dx[n, cIn, h, w] from dy[n, cOut, oh, ow] */
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
   /** dw[cOut, cIn, kh, kw] from x and dy (overwritten) */
@@ -79,9 +106,35 @@ export interface Backend {
     alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
   ): void;
 
+  /**
+   * Linear grad-weight dw[outF, inF] = dy[n, outF]^T x[n, inF] (overwritten), event-driven in x:
+   * same result as gemm(true, false, outF, inF, n, 1, dy, x, 0, dw) up to summation order,
+   * for spike inputs to fully connected layers.
+   */
+  linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void;
+
   /** average pool with kernel = stride = `k`, no padding, floor division of h and w */
   avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void;
   avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void;
+
+  /** y[i] = x[i] * mask[i % mask.length] (mask.length divides x.length): dropout over time steps */
+  mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void;
+
+  /**
+   * In place over a parameter and its state (all of the parameter's length):
+   *   g' = g + wd * p;  m = b1 * m + (1 - b1) * g';  v = b2 * v + (1 - b2) * g'^2;
+   *   vmax = max(vmax, v) when maxExpAvgSq is given (AMSGrad);
+   *   p -= lr / (1 - b1^step) * m / (sqrt(vmax or v) / sqrt(1 - b2^step) + eps)
+   */
+  adamStep(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null, h: AdamHyper,
+  ): void;
+  /**
+   * In place: d = g + wd * p; with momentum, buf = firstStep ? d : momentum * buf + d and
+   * d = nesterov ? d + momentum * buf : buf; then p -= lr * d.
+   */
+  sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, h: SgdHyper): void;
 
   /** spikes[steps, size] (0/1) from current; returns the number of spikes */
   lifForward(current: Float32Array, p: LifParams, spikes: Float32Array): number;

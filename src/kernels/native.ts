@@ -7,13 +7,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Backend, BackendInfo, ConvShape, LifGrads, LifParams } from './backend.js';
+import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, SgdHyper } from './backend.js';
 
 export type ConvLayoutMode = 'plain' | 'blocked' | 'auto';
 
 /** the addon's exports (native/addon.cc) */
 export interface NativeAddon {
-  info(): { dnnlVersion: string; dnnlHash: string; isa: string; threads: number; procs: number; convLayout: ConvLayoutMode };
+  info(): {
+    dnnlVersion: string; dnnlHash: string; isa: string; threads: number; procs: number; convLayout: ConvLayoutMode;
+    /** glibc malloc serves big buffers from the heap (native/addon.cc; HIRE_SNN_MALLOC_TUNING=0 disables) */
+    mallocTuned: boolean;
+  };
   cacheStats(): { hits: number; misses: number; entries: number; scratchBytes: number };
   clearCaches(): void;
   /**
@@ -26,6 +30,17 @@ export interface NativeAddon {
   conv2dForwardSparse(x: Float32Array, w: Float32Array, y: Float32Array, ...shape: number[]): void;
   countNonzero(x: Float32Array): number;
   conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
+  conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, ...shape: number[]): void;
+  linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, n: number, inF: number, outF: number): void;
+  mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void;
+  adamStep(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq: Float32Array | null,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+  ): void;
+  sgdStep(
+    param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null,
+    lr: number, momentum: number, weightDecay: number, nesterov: boolean, firstStep: boolean,
+  ): void;
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, ...shape: number[]): void;
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number,
@@ -41,6 +56,13 @@ export interface NativeAddon {
     current: Float32Array, gradSpikes: Float32Array, steps: number, size: number, leak: number, threshold: number,
     gamma: number, constantCurrent: boolean, gradCurrent: Float32Array,
   ): [number, number];
+}
+
+/** optimizer state buffers must match the parameter exactly (the addon checks only "at least") */
+function checkLengths(what: string, len: number, ...bufs: (Float32Array | null)[]): void {
+  for (const b of bufs) {
+    if (b && b.length !== len) throw new RangeError(`${what}: buffer of ${b.length} values for a parameter of ${len}`);
+  }
 }
 
 function shapeArgs(s: ConvShape): number[] {
@@ -63,6 +85,7 @@ export class NativeBackend implements Backend {
         ompThreads: String(i.threads),
         cpus: String(i.procs),
         convLayout: i.convLayout,
+        mallocTuned: String(i.mallocTuned),
         addon: this.addonPath,
       },
     };
@@ -80,6 +103,27 @@ export class NativeBackend implements Backend {
     return this.addon.countNonzero(x);
   }
 
+  conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
+    this.addon.conv2dBackwardWeightsSparse(x, dy, dw, ...shapeArgs(s));
+  }
+
+  mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void {
+    this.addon.mulRepeated(x, mask, y);
+  }
+
+  adamStep(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null, h: AdamHyper,
+  ): void {
+    checkLengths('adamStep', param.length, grad, expAvg, expAvgSq, maxExpAvgSq);
+    this.addon.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.step);
+  }
+
+  sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, h: SgdHyper): void {
+    checkLengths('sgdStep', param.length, grad, momentumBuf);
+    this.addon.sgdStep(param, grad, momentumBuf, h.lr, h.momentum, h.weightDecay, h.nesterov, h.firstStep);
+  }
+
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
     this.addon.conv2dBackwardData(dy, weight, dx, ...shapeArgs(s));
   }
@@ -93,6 +137,10 @@ export class NativeBackend implements Backend {
     alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
   ): void {
     this.addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void {
+    this.addon.linearBackwardWeightsSparse(x, dy, dw, n, inF, outF);
   }
 
   avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void {
@@ -135,7 +183,7 @@ export function packageRoot(): string | undefined {
 }
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
-  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'countNonzero', 'conv2dBackwardData',
+  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'linearBackwardWeightsSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
   'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward',
 ];
 

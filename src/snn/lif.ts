@@ -4,7 +4,7 @@
  * fused backend scan. One learnable leak and one learnable threshold per layer.
  */
 import { getBackend, type LifParams } from '../kernels/index.js';
-import { Tensor, opResult, accumulateGrad } from '../tensor/tensor.js';
+import { Tensor, opResult, accumulateGrad, adoptGrad } from '../tensor/tensor.js';
 
 /** the seed's piecewise-linear surrogate slope: ds/dz = 0.3 * max(0, 1 - |z|) */
 export const SURROGATE_GAMMA = 0.3;
@@ -40,7 +40,7 @@ export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
   const out = opResult(spikes, outShape, [current, leak, threshold], (o) => {
     const gradCurrent = new Float32Array(current.size);
     const g = backend.lifBackward(current.data, o.grad!, p, gradCurrent);
-    accumulateGrad(current, gradCurrent);
+    adoptGrad(current, gradCurrent);
     accumulateGrad(leak, Float32Array.of(g.gradLeak));
     accumulateGrad(threshold, Float32Array.of(g.gradThreshold));
   });

@@ -92,6 +92,15 @@ export function accumulateGrad(t: Tensor, src: Float32Array): void {
 }
 
 /**
+ * accumulateGrad for a buffer the caller made for this purpose and will not touch again: the
+ * first gradient of t takes it over instead of copying it.
+ */
+export function adoptGrad(t: Tensor, src: Float32Array): void {
+  if (t.requiresGrad && t.grad === null && src.length === t.data.length) t.grad = src;
+  else accumulateGrad(t, src);
+}
+
+/**
  * Reverse-mode sweep from `root` (a scalar loss unless `seed` is given). Leaves that require
  * a gradient receive it in `.grad` (accumulated); intermediate gradients are released.
  */

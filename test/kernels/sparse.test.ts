@@ -7,7 +7,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableBackends, convOutSize, type ConvShape } from '../../src/kernels/index.js';
-import { Rng, refConvForward } from './reference.js';
+import { Rng, refConvBackwardWeights, refConvForward, refGemm } from './reference.js';
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, 'length mismatch');
@@ -74,6 +74,56 @@ for (const be of availableBackends()) {
           const dense = new Float32Array(y.length);
           be.conv2dForward(x, w, s, dense);
           assert.ok(relErr(y, dense) <= 1e-5, 'sparse vs dense');
+        });
+      }
+    }
+
+    for (const s of [...CASES, conv(2, 3, 6, 6, 17, 2, 1, 0), conv(1, 2, 5, 5, 16, 3, 1, 3), conv(2, 4, 7, 7, 20, 3, 3, 1)]) {
+      for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {
+        test(`conv2dBackwardWeightsSparse = reference = dense: ${JSON.stringify(s)} ${kind}`, () => {
+          const rng = new Rng(11 + s.cOut * 7 + s.h);
+          const { oh, ow } = convOutSize(s);
+          const x = input(rng, s.n * s.cIn * s.h * s.w, kind);
+          const dy = rng.array(s.n * s.cOut * oh * ow);
+          const dw = new Float32Array(s.cOut * s.cIn * s.kh * s.kw).fill(NaN);
+          be.conv2dBackwardWeightsSparse(x, dy, s, dw);
+          const ref = refConvBackwardWeights(x, dy, s);
+          const err = relErr(dw, ref);
+          assert.ok(err <= 1e-5, `sparse vs reference: relative error ${err}`);
+          const dense = new Float32Array(dw.length);
+          be.conv2dBackwardWeights(x, dy, s, dense);
+          assert.ok(relErr(dw, dense) <= 1e-5, 'sparse vs dense');
+        });
+      }
+    }
+
+    test('conv2dBackwardWeightsSparse: many images (several image blocks), subarray views', () => {
+      const rng = new Rng(3);
+      const s = conv(40, 5, 8, 8, 200, 3, 1, 1);
+      const { oh, ow } = convOutSize(s);
+      const x = input(rng, s.n * s.cIn * 64 + 1, 'spikes').subarray(1);
+      const dy = rng.array(s.n * s.cOut * oh * ow + 2).subarray(2);
+      const buf = rng.array(s.cOut * s.cIn * 9 + 2);
+      const dw = buf.subarray(1, 1 + s.cOut * s.cIn * 9);
+      const before = [buf[0], buf[buf.length - 1]];
+      be.conv2dBackwardWeightsSparse(x, dy, s, dw);
+      assert.ok(relErr(dw, refConvBackwardWeights(x, dy, s)) <= 1e-5);
+      assert.deepEqual([buf[0], buf[buf.length - 1]], before, 'wrote outside the view');
+    });
+
+    for (const [n, inF, outF] of [[5, 37, 64], [9, 130, 200], [3, 16, 17], [40, 300, 128], [1, 1, 1]]) {
+      for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {
+        test(`linearBackwardWeightsSparse = reference = dense gemm: n ${n}, ${inF} -> ${outF}, ${kind}`, () => {
+          const rng = new Rng(n * 31 + inF + outF);
+          const x = input(rng, n * inF, kind);
+          const dy = rng.array(n * outF);
+          const dw = new Float32Array(outF * inF).fill(NaN);
+          be.linearBackwardWeightsSparse(x, dy, n, inF, outF, dw);
+          const ref = refGemm(true, false, outF, inF, n, 1, dy, x, 0, new Float32Array(outF * inF));
+          assert.ok(relErr(dw, ref) <= 1e-5, `sparse vs reference: ${relErr(dw, ref)}`);
+          const dense = new Float32Array(outF * inF);
+          be.gemm(true, false, outF, inF, n, 1, dy, x, 0, dense);
+          assert.ok(relErr(dw, dense) <= 1e-5, 'sparse vs dense');
         });
       }
     }

@@ -2,10 +2,11 @@
  * The portable backend: pure TypeScript, single-threaded, no SIMD. Used by the browser build,
  * by CI and wherever the native addon is not built.
  */
-import type { Backend, BackendInfo, ConvShape, LifGrads, LifParams } from '../backend.js';
+import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, SgdHyper } from '../backend.js';
 import { gemm } from './gemm.js';
 import { conv2dBackwardData, conv2dBackwardWeights, conv2dForward } from './conv.js';
-import { conv2dForwardSparse, countNonzero } from './sparse.js';
+import { conv2dBackwardWeightsSparse, conv2dForwardSparse, countNonzero, linearBackwardWeightsSparse } from './sparse.js';
+import { adamStep, mulRepeated, sgdStep } from './optim.js';
 import { avgPoolBackward, avgPoolForward } from './pool.js';
 import { lifBackward, lifForward } from './lif.js';
 
@@ -32,6 +33,25 @@ export class PortableBackend implements Backend {
     return countNonzero(x);
   }
 
+  conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
+    conv2dBackwardWeightsSparse(x, dy, s, dw);
+  }
+
+  mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void {
+    mulRepeated(x, mask, y);
+  }
+
+  adamStep(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null, h: AdamHyper,
+  ): void {
+    adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
+  }
+
+  sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, h: SgdHyper): void {
+    sgdStep(param, grad, momentumBuf, h);
+  }
+
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
     conv2dBackwardData(dy, weight, s, dx);
   }
@@ -45,6 +65,10 @@ export class PortableBackend implements Backend {
     alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
   ): void {
     gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void {
+    linearBackwardWeightsSparse(x, dy, n, inF, outF, dw);
   }
 
   avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void {

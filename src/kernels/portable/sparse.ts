@@ -59,3 +59,72 @@ export function conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: Co
     }
   }
 }
+
+/**
+ * Event-driven grad-weight: every nonzero x[n, c, iy, ix] = v adds v * dy[n, :, oy, ox] to
+ * dw[:, c, ky, kx] for each tap that reached an output. dy is read transposed ([oy, ox, o]
+ * per image) so an event's update is contiguous over output channels.
+ */
+export function conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
+  const { oh, ow } = convOutSize(s);
+  const { n, cIn, h, w, cOut, kh, kw, stride, pad } = s;
+  const plane = h * w;
+  const oplane = oh * ow;
+  const taps = kh * kw;
+  const acc = new Float64Array(cIn * taps * cOut); // [c][tap][o]
+  const dyt = new Float32Array(oplane * cOut);
+  for (let b = 0; b < n; b++) {
+    const db = b * cOut * oplane;
+    for (let o = 0; o < cOut; o++) {
+      for (let p = 0; p < oplane; p++) dyt[p * cOut + o] = dy[db + o * oplane + p];
+    }
+    for (let c = 0; c < cIn; c++) {
+      const xc = (b * cIn + c) * plane;
+      for (let iy = 0; iy < h; iy++) {
+        for (let ix = 0; ix < w; ix++) {
+          const v = x[xc + iy * w + ix];
+          if (v === 0) continue;
+          for (let ky = 0; ky < kh; ky++) {
+            const ny = iy + pad - ky;
+            if (ny < 0 || ny % stride !== 0) continue;
+            const oy = ny / stride;
+            if (oy >= oh) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const nx = ix + pad - kx;
+              if (nx < 0 || nx % stride !== 0) continue;
+              const ox = nx / stride;
+              if (ox >= ow) continue;
+              const src = (oy * ow + ox) * cOut;
+              const dst = (c * taps + ky * kw + kx) * cOut;
+              for (let o = 0; o < cOut; o++) acc[dst + o] += v * dyt[src + o];
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let o = 0; o < cOut; o++) {
+    for (let c = 0; c < cIn; c++) {
+      for (let t = 0; t < taps; t++) dw[(o * cIn + c) * taps + t] = acc[(c * taps + t) * cOut + o];
+    }
+  }
+}
+
+/** dw[outF, inF] = dy^T x, event-driven in x: each nonzero x[r, i] = v adds v * dy[r, :] to column i */
+export function linearBackwardWeightsSparse(
+  x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array,
+): void {
+  const acc = new Float64Array(inF * outF); // [i][o]
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < inF; i++) {
+      const v = x[r * inF + i];
+      if (v === 0) continue;
+      const a = i * outF;
+      const d = r * outF;
+      for (let o = 0; o < outF; o++) acc[a + o] += v * dy[d + o];
+    }
+  }
+  for (let o = 0; o < outF; o++) {
+    for (let i = 0; i < inF; i++) dw[o * inF + i] = acc[i * outF + o];
+  }
+}

@@ -1,6 +1,6 @@
 /** Average pooling with kernel = stride = k (the seed's AvgPool2d(2, 2)). */
 import { getBackend } from '../../kernels/index.js';
-import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export function avgPool2d(x: Tensor, k = 2): Tensor {
   const [n, c, h, w] = x.shape;
@@ -12,6 +12,6 @@ export function avgPool2d(x: Tensor, k = 2): Tensor {
   return opResult(y, [n, c, oh, ow], [x], (out) => {
     const gx = new Float32Array(x.size);
     backend.avgPoolBackward(out.grad!, n, c, h, w, k, gx);
-    accumulateGrad(x, gx);
+    adoptGrad(x, gx);
   });
 }

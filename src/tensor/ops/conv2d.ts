@@ -1,24 +1,29 @@
 /** 2-D convolution (NCHW, no bias) and its gradients, on the current backend. */
 import { getBackend, convOutSize, type ConvShape } from '../../kernels/index.js';
-import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export interface Conv2dOptions {
   stride?: number;
   pad?: number;
   /**
    * the input is spikes or pooled spikes (mostly zero): measure its density and run the
-   * event-driven forward when it is at most sparseMaxDensity()
+   * event-driven forward and grad-weight when it is at most sparseMaxDensity(kernel)
    */
   sparseInput?: boolean;
 }
 
-/** input density up to which the event-driven forward beats the dense one (measured, bench/sparse.ts) */
-const DEFAULT_SPARSE_MAX_DENSITY = 0.25;
+/**
+ * input density up to which the event-driven kernels beat the dense ones (measured with
+ * bench/sparse.ts on the VGG11 layer shapes, T*B = 256): the conv forward crosses over near
+ * 0.25-0.3, the conv grad-weight near 0.35-0.4, the linear grad-weight near 0.3
+ */
+const DEFAULT_SPARSE_MAX_DENSITY = { forward: 0.25, weights: 0.35, linear: 0.3 } as const;
 
-export function sparseMaxDensity(): number {
+/** HIRE_SNN_SPARSE_MAX_DENSITY overrides both (-1: dense kernels only) */
+export function sparseMaxDensity(kernel: keyof typeof DEFAULT_SPARSE_MAX_DENSITY = 'forward'): number {
   const env = process.env.HIRE_SNN_SPARSE_MAX_DENSITY;
   const v = env === undefined || env === '' ? NaN : Number(env);
-  return Number.isFinite(v) ? v : DEFAULT_SPARSE_MAX_DENSITY;
+  return Number.isFinite(v) ? v : DEFAULT_SPARSE_MAX_DENSITY[kernel];
 }
 
 export function convShapeOf(x: Tensor, w: Tensor, opts: Conv2dOptions): ConvShape {
@@ -36,20 +41,24 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const { oh, ow } = convOutSize(s);
   const backend = getBackend();
   const y = new Float32Array(s.n * s.cOut * oh * ow);
-  const sparse = opts.sparseInput === true && x.size > 0 && backend.countNonzero(x.data) <= sparseMaxDensity() * x.size;
+  const nonzero = opts.sparseInput === true && x.size > 0 ? backend.countNonzero(x.data) : Infinity;
+  const sparse = nonzero <= sparseMaxDensity('forward') * x.size;
+  // (the event-driven grad-weight has its fast path for stride 1 only)
+  const sparseWeights = s.stride === 1 && nonzero <= sparseMaxDensity('weights') * x.size;
   if (sparse) backend.conv2dForwardSparse(x.data, w.data, s, y);
   else backend.conv2dForward(x.data, w.data, s, y);
   return opResult(y, [s.n, s.cOut, oh, ow], [x, w], (out) => {
     const gy = out.grad!;
     if (w.requiresGrad) {
       const gw = new Float32Array(w.size);
-      backend.conv2dBackwardWeights(x.data, gy, s, gw);
-      accumulateGrad(w, gw);
+      if (sparseWeights) backend.conv2dBackwardWeightsSparse(x.data, gy, s, gw);
+      else backend.conv2dBackwardWeights(x.data, gy, s, gw);
+      adoptGrad(w, gw);
     }
     if (x.requiresGrad) {
       const gx = new Float32Array(x.size);
       backend.conv2dBackwardData(gy, w.data, s, gx);
-      accumulateGrad(x, gx);
+      adoptGrad(x, gx);
     }
   });
 }

@@ -1,5 +1,5 @@
 /** Mean softmax cross-entropy of logits [B, K] against integer labels, as torch's F.cross_entropy. */
-import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export function crossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
   const [b, k] = logits.shape;
@@ -23,6 +23,6 @@ export function crossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor 
     for (let i = 0; i < b; i++) {
       for (let j = 0; j < k; j++) gl[i * k + j] = g * (probs[i * k + j] - (j === labels[i] ? 1 : 0));
     }
-    accumulateGrad(logits, gl);
+    adoptGrad(logits, gl);
   });
 }

@@ -1,5 +1,5 @@
 /** Per-channel normalisation (x - mean) / std of NCHW pixels; attacks differentiate through it. */
-import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export function normalize(x: Tensor, mean: readonly number[], std: readonly number[]): Tensor {
   const [n, c, h, w] = x.shape;
@@ -27,6 +27,6 @@ export function normalize(x: Tensor, mean: readonly number[], std: readonly numb
         for (let i = 0; i < plane; i++) gx[off + i] = g[off + i] / sd;
       }
     }
-    accumulateGrad(x, gx);
+    adoptGrad(x, gx);
   });
 }

@@ -1,5 +1,5 @@
 /** ReLU, for the ANN that is pretrained before conversion. */
-import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export function relu(x: Tensor): Tensor {
   const y = new Float32Array(x.size);
@@ -8,7 +8,7 @@ export function relu(x: Tensor): Tensor {
     const g = out.grad!;
     const gx = new Float32Array(x.size);
     for (let i = 0; i < gx.length; i++) gx[i] = x.data[i] > 0 ? g[i] : 0;
-    accumulateGrad(x, gx);
+    adoptGrad(x, gx);
   });
 }
 
@@ -20,6 +20,6 @@ export function mulMask(x: Tensor, mask: Float32Array): Tensor {
     const g = out.grad!;
     const gx = new Float32Array(x.size);
     for (let i = 0; i < gx.length; i++) gx[i] = g[i] * mask[i];
-    accumulateGrad(x, gx);
+    adoptGrad(x, gx);
   });
 }

@@ -1,8 +1,8 @@
 /** Reshape: same data, new shape; the gradient flows back unchanged. */
-import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   if (n !== x.size) throw new Error(`cannot reshape [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
-  return opResult(x.data, shape, [x], (out) => accumulateGrad(x, out.grad!));
+  return opResult(x.data, shape, [x], (out) => adoptGrad(x, out.grad!));
 }

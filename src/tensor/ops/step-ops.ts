@@ -2,26 +2,20 @@
  * Ops over the time axis of multi-step tensors. A multi-step tensor stacks T steps of a
  * batch along the first axis: [T*B, ...], step t occupying rows t*B .. t*B+B-1.
  */
-import { Tensor, opResult, accumulateGrad } from '../tensor.js';
+import { getBackend } from '../../kernels/index.js';
+import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 /** multiplies every step by the same mask [B, ...] (dropout masks fixed over the steps) */
 export function mulEachStep(x: Tensor, mask: Float32Array): Tensor {
-  const per = mask.length;
-  const steps = x.size / per;
+  const steps = x.size / mask.length;
   if (!Number.isInteger(steps)) throw new Error('mulEachStep: mask does not divide the input');
+  const backend = getBackend();
   const y = new Float32Array(x.size);
-  for (let t = 0; t < steps; t++) {
-    const off = t * per;
-    for (let i = 0; i < per; i++) y[off + i] = x.data[off + i] * mask[i];
-  }
+  backend.mulRepeated(x.data, mask, y);
   return opResult(y, x.shape, [x], (out) => {
-    const g = out.grad!;
     const gx = new Float32Array(x.size);
-    for (let t = 0; t < steps; t++) {
-      const off = t * per;
-      for (let i = 0; i < per; i++) gx[off + i] = g[off + i] * mask[i];
-    }
-    accumulateGrad(x, gx);
+    backend.mulRepeated(out.grad!, mask, gx);
+    adoptGrad(x, gx);
   });
 }
 
@@ -39,6 +33,6 @@ export function sumSteps(x: Tensor, steps: number): Tensor {
     const g = out.grad!;
     const gx = new Float32Array(x.size);
     for (let t = 0; t < steps; t++) gx.set(g, t * per);
-    accumulateGrad(x, gx);
+    adoptGrad(x, gx);
   });
 }

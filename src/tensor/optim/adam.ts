@@ -1,4 +1,5 @@
 /** Adam (optionally AMSGrad) with L2 weight decay, as torch.optim.Adam. */
+import { getBackend } from '../../kernels/index.js';
 import type { Tensor } from '../tensor.js';
 import { OptimizerBase } from './optimizer.js';
 
@@ -29,27 +30,17 @@ export class Adam extends OptimizerBase {
 
   step(): void {
     this.stepCount++;
-    const t = this.stepCount;
-    const bc1 = 1 - this.beta1 ** t;
-    const bc2Sqrt = Math.sqrt(1 - this.beta2 ** t);
-    const stepSize = this.lr / bc1;
+    const backend = getBackend();
+    const h = {
+      lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, step: this.stepCount,
+    };
     for (const [name, p] of this.params) {
       const g = p.grad;
       if (!g) continue;
       const m = this.buffer(`${name}.exp_avg`, p.size);
       const v = this.buffer(`${name}.exp_avg_sq`, p.size);
       const vmax = this.amsgrad ? this.buffer(`${name}.max_exp_avg_sq`, p.size) : null;
-      for (let i = 0; i < p.size; i++) {
-        const gi = g[i] + this.weightDecay * p.data[i];
-        m[i] = this.beta1 * m[i] + (1 - this.beta1) * gi;
-        v[i] = this.beta2 * v[i] + (1 - this.beta2) * gi * gi;
-        let denomV = v[i];
-        if (vmax) {
-          vmax[i] = Math.max(vmax[i], v[i]);
-          denomV = vmax[i];
-        }
-        p.data[i] -= (stepSize * m[i]) / (Math.sqrt(denomV) / bc2Sqrt + this.eps);
-      }
+      backend.adamStep(p.data, g, m, v, vmax, h);
     }
   }
 }

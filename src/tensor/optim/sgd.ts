@@ -1,4 +1,5 @@
 /** SGD with momentum and weight decay, as torch.optim.SGD (dampening 0, optional Nesterov). */
+import { getBackend } from '../../kernels/index.js';
 import type { Tensor } from '../tensor.js';
 import { OptimizerBase } from './optimizer.js';
 
@@ -23,19 +24,15 @@ export class Sgd extends OptimizerBase {
 
   step(): void {
     this.stepCount++;
+    const backend = getBackend();
     for (const [name, p] of this.params) {
       const g = p.grad;
       if (!g) continue;
-      const first = !this.buffers.has(`${name}.momentum`);
+      const firstStep = !this.buffers.has(`${name}.momentum`);
       const buf = this.momentum !== 0 ? this.buffer(`${name}.momentum`, p.size) : null;
-      for (let i = 0; i < p.size; i++) {
-        let d = g[i] + this.weightDecay * p.data[i];
-        if (buf) {
-          buf[i] = first ? d : this.momentum * buf[i] + d;
-          d = this.nesterov ? d + this.momentum * buf[i] : buf[i];
-        }
-        p.data[i] -= this.lr * d;
-      }
+      backend.sgdStep(p.data, g, buf, {
+        lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov, firstStep,
+      });
     }
   }
 }
