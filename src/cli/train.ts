@@ -110,7 +110,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--noise-eps <e>', 'hire: step of the crafted noise in [0,1] pixel space').default(DEFAULT_NOISE_EPS, '8/255').argParser(nonNegativeNumber('--noise-eps')))
     .option('--noise-mode <m>', 'hire: noise added to the previous period\'s input (cumulative) or to the clean image', oneOf('--noise-mode', ['cumulative', 'from-clean'] as const), 'cumulative')
     .option('--noise-project <e>', 'hire: project crafted inputs to this L-inf ball around the clean image', nonNegativeNumber('--noise-project'))
-    .option('--carry-membrane', 'hire: keep the neuron state across periods (not implemented yet)', false)
+    .option('--carry-membrane', 'hire: start each period from the neuron state the previous one left (default: from rest)', false)
     .requiredOption('--out <dir>', 'run directory: model.safetensors, log.jsonl, train-state.safetensors')
     .option('--resume', 'continue the run saved in --out', false)
     .option('--save-every-minutes <m>', 'also save the resume state this often within an epoch', positiveNumber('--save-every-minutes'), 10)

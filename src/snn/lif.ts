@@ -14,14 +14,65 @@ export interface LifOptions {
   /** the current is [B, ...] and the same at every step (first layer under direct input) */
   constantCurrent: boolean;
   gamma?: number;
+  /**
+   * membrane (after reset) to start from instead of rest, one value per neuron of a step; a
+   * constant (no gradient flows into it), e.g. the state left by the previous HIRE period
+   */
+  initialMembrane?: Float32Array;
+  /** also return the membrane after the last step */
+  captureMembrane?: boolean;
 }
 
 export interface LifOutput {
   spikes: Tensor;
   spikeCount: number;
+  finalMembrane?: Float32Array;
+}
+
+/**
+ * Starting from U0 instead of rest is the same as adding leak * U0 to the first step's
+ * current (V_1 = leak * U0 + I_1). As an op: the current gradient passes through unchanged
+ * and the leak receives sum(dL/dI'_1 * U0), the term the scan (which starts from rest) omits.
+ */
+function addInitialMembrane(current: Tensor, leak: Tensor, u0: Float32Array, steps: number, constant: boolean): Tensor {
+  const per = u0.length;
+  const data = new Float32Array(per * steps);
+  for (let t = 0; t < steps; t++) data.set(constant ? current.data : current.data.subarray(t * per, (t + 1) * per), t * per);
+  const lambda = leak.item();
+  for (let i = 0; i < per; i++) data[i] = Math.fround(data[i] + Math.fround(lambda * u0[i]));
+  const shape = constant ? [current.shape[0] * steps, ...current.shape.slice(1)] : current.shape;
+  return opResult(data, shape, [current, leak], (o) => {
+    const g = o.grad!;
+    if (current.requiresGrad) {
+      const gc = new Float32Array(current.size);
+      if (constant) for (let t = 0; t < steps; t++) for (let i = 0; i < per; i++) gc[i] += g[t * per + i];
+      else gc.set(g);
+      accumulateGrad(current, gc);
+    }
+    let gl = 0;
+    for (let i = 0; i < per; i++) gl += g[i] * u0[i];
+    accumulateGrad(leak, Float32Array.of(gl));
+  });
+}
+
+/** the membrane after the last step, replaying the scan's arithmetic from its spikes */
+function finalMembrane(current: Float32Array, spikes: Float32Array, p: LifParams): Float32Array {
+  const u = new Float64Array(p.size);
+  for (let t = 0; t < p.steps; t++) {
+    const off = p.constantCurrent ? 0 : t * p.size;
+    for (let i = 0; i < p.size; i++) u[i] = p.leak * u[i] + current[off + i] - p.threshold * spikes[t * p.size + i];
+  }
+  return Float32Array.from(u);
 }
 
 export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifOptions): LifOutput {
+  if (opts.initialMembrane) {
+    const per = opts.constantCurrent ? current.size : current.size / opts.steps;
+    if (opts.initialMembrane.length !== per) throw new Error(`lif: initial membrane has ${opts.initialMembrane.length} values, a step has ${per}`);
+    const shifted = addInitialMembrane(current, leak, opts.initialMembrane, opts.steps, opts.constantCurrent);
+    // from rest with leak*U0 inside the first current: the same state at every step
+    return lif(shifted, leak, threshold, { ...opts, constantCurrent: false, initialMembrane: undefined });
+  }
   const batchShape = current.shape;
   const perStep = opts.constantCurrent ? current.size : current.size / opts.steps;
   if (!Number.isInteger(perStep)) throw new Error(`lif: current of ${current.size} values is not ${opts.steps} steps`);
@@ -44,5 +95,5 @@ export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
     accumulateGrad(leak, Float32Array.of(g.gradLeak));
     accumulateGrad(threshold, Float32Array.of(g.gradThreshold));
   });
-  return { spikes: out, spikeCount };
+  return { spikes: out, spikeCount, ...(opts.captureMembrane ? { finalMembrane: finalMembrane(current.data, spikes, p) } : {}) };
 }

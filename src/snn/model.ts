@@ -39,6 +39,10 @@ export interface ForwardOptions {
    * search done in one pass, since a layer's current depends only on earlier layers.
    */
   calibrate?: (layer: number, current: Float32Array, stepSize: number, constantCurrent: boolean) => number;
+  /** per spiking layer index: the membrane (after reset) to start from, [B x neurons]; default rest */
+  initialMembrane?: Map<number, Float32Array>;
+  /** return every spiking layer's membrane after the last step (to continue from it) */
+  captureMembrane?: boolean;
   /** input encoding: direct (analog image at every step, the default) or Poisson spikes */
   encoding?: 'direct' | 'poisson';
 }
@@ -48,6 +52,8 @@ export interface ForwardResult {
   logits: Tensor;
   /** spikes per spiking layer (sum over batch, steps and neurons), in layer order */
   spikeCounts: number[];
+  /** with captureMembrane: per spiking layer index, the membrane after the last step */
+  finalMembrane?: Map<number, Float32Array>;
 }
 
 export interface SpikingModel {

@@ -92,9 +92,7 @@ export function checkConfig(c: TrainConfig): void {
   if (c.method === 'hire' && c.encoding === 'poisson') {
     fail('--method hire crafts its noise from the input gradient, which Poisson sampling does not pass: use --encoding direct');
   }
-  if (c.carryMembrane) {
-    fail('--carry-membrane is not implemented yet (the models cannot start from a given membrane state); periods start from rest');
-  }
+  if (c.carryMembrane && c.method !== 'hire') fail('--carry-membrane applies to --method hire (it carries the neuron state across periods)');
   if (c.method === 'ann' && c.init && c.convert === 'always') fail('--convert always makes an SNN: it needs --method snn or hire');
   if (c.method !== 'ann' && !c.init && c.convert === 'always') fail('--convert always needs --init ANN_CHECKPOINT');
 }

@@ -9,7 +9,8 @@
  *     x_{n+1} = clip_[0,1](x_n + eps * sign(dL_n/dx_n))        (cumulative, the default)
  *     x_{n+1} = clip_[0,1](x   + eps * sign(dL_n/dx_n))        (from-clean)
  *
- * optionally projected to the L-inf ball of radius `project` around x. Dropout masks are the
+ * optionally projected to the L-inf ball of radius `project` around x. With `carryMembrane` a
+ * period starts from the neuron state the previous one left instead of from rest. Dropout masks are the
  * same in every period of a step (each period gets a fresh generator with the same seed), so a
  * step holds its masks over all T steps, as traditional training does.
  */
@@ -31,6 +32,11 @@ export interface HireStepOptions {
   project?: number;
   /** seed of the dropout masks of this step */
   dropoutSeed: number;
+  /**
+   * start each period from the membrane the previous one left (a constant: the weights have
+   * changed since, and no gradient flows back across periods) instead of from rest
+   */
+  carryMembrane?: boolean;
 }
 
 export interface HireStepResult extends StepResult {
@@ -71,10 +77,15 @@ export function hireStep(model: SpikingModel, optimizer: Optimizer, batch: StepB
   let correct = 0;
   let spikeCounts: number[] | undefined;
   let current = clean;
+  let membrane: Map<number, Float32Array> | undefined;
   for (let n = 0; n < o.periods; n++) {
     const last = n === o.periods - 1;
     const x = new Tensor(current, batch.shape, { requiresGrad: !last });
-    const out = model.forward(x, { timesteps: steps, train: true, rng: new Rng(o.dropoutSeed) });
+    const out = model.forward(x, {
+      timesteps: steps, train: true, rng: new Rng(o.dropoutSeed),
+      ...(o.carryMembrane ? { initialMembrane: membrane, captureMembrane: !last } : {}),
+    });
+    membrane = out.finalMembrane;
     const loss = crossEntropy(out.logits, batch.labels);
     optimizer.zeroGrad();
     backward(loss);

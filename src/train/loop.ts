@@ -67,7 +67,7 @@ export function runStep(ctx: Pick<LoopContext, 'config' | 'model' | 'optimizer'>
     case 'hire':
       return hireStep(model, optimizer, batch, {
         timesteps: config.timesteps, periods: config.periods, epsilon: config.noiseEps,
-        noiseMode: config.noiseMode, project: config.noiseProject, dropoutSeed,
+        noiseMode: config.noiseMode, project: config.noiseProject, carryMembrane: config.carryMembrane, dropoutSeed,
       });
   }
 }

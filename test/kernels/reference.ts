@@ -215,7 +215,8 @@ function currentAt(current: ArrayLike<number>, p: LifParams, t: number, i: numbe
  * Straight from the formula in backend.ts, one neuron at a time:
  *   V_t = leak U_{t-1} + I_t,  z_t = V_t / thr - 1,  s_t = (z_t > 0),  U_t = V_t - thr s_t,  U_0 = 0.
  */
-export function refLifForward(current: ArrayLike<number>, p: LifParams): RefLifForward {
+/** u0: the membrane to start from (default rest, U_0 = 0) */
+export function refLifForward(current: ArrayLike<number>, p: LifParams, u0?: ArrayLike<number>): RefLifForward {
   const { steps, size, leak, threshold } = p;
   const spikes = new Float64Array(steps * size);
   const v = new Float64Array(steps * size);
@@ -223,7 +224,7 @@ export function refLifForward(current: ArrayLike<number>, p: LifParams): RefLifF
   const z = new Float64Array(steps * size);
   let count = 0;
   for (let i = 0; i < size; i++) {
-    let uPrev = 0;
+    let uPrev = u0 ? u0[i] : 0;
     for (let t = 0; t < steps; t++) {
       const at = t * size + i;
       v[at] = leak * uPrev + currentAt(current, p, t, i);
@@ -256,9 +257,9 @@ export interface RefLifBackward {
  *   so dL/dV_t = gV = gU + gz / thr,  and thr collects gz * (-V_t / thr^2) + gU * (-s_t)
  *   V_t = leak * U_{t-1} + I_t:  dL/dI_t = gV,  leak collects gV * U_{t-1},  dL/dU_{t-1} = gV * leak
  */
-export function refLifBackward(current: ArrayLike<number>, gradSpikes: ArrayLike<number>, p: LifParams): RefLifBackward {
+export function refLifBackward(current: ArrayLike<number>, gradSpikes: ArrayLike<number>, p: LifParams, u0?: ArrayLike<number>): RefLifBackward {
   const { steps, size, leak, threshold, gamma } = p;
-  const fwd = refLifForward(current, p);
+  const fwd = refLifForward(current, p, u0);
   const gradCurrent = new Float64Array(p.constantCurrent ? size : steps * size);
   let gradLeak = 0;
   let gradThreshold = 0;
@@ -271,7 +272,7 @@ export function refLifBackward(current: ArrayLike<number>, gradSpikes: ArrayLike
       const vt = fwd.v[at];
       const zt = fwd.z[at];
       const st = fwd.spikes[at];
-      const uPrev = t > 0 ? fwd.u[at - size] : 0;
+      const uPrev = t > 0 ? fwd.u[at - size] : u0 ? u0[i] : 0;
       const gz = gradSpikes[at] * gamma * Math.max(0, 1 - Math.abs(zt));
       const gV = gU + gz / threshold;
       const thrTerm = gz * (-vt / (threshold * threshold)) + gU * (-st);

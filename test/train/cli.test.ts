@@ -47,7 +47,7 @@ test('train rejects bad inputs with one line before any work', () => {
     [['train', '--method', 'ann', '--arch', 'vgg99', '--data', data, '--out', out], /unknown --arch "vgg99"/],
     [['train', '--out', out, '--resume'], /--resume: .* holds no training state/],
     [['train', '--method', 'ann', '--data', data, '--out', out], /--arch is required/],
-    [['train', '--method', 'hire', ...small(), '--carry-membrane', '--out', out], /--carry-membrane is not implemented yet/],
+    [['train', '--method', 'snn', ...small(), '--carry-membrane', '--out', out], /--carry-membrane applies to --method hire/],
     [['train', '--method', 'hire', ...small(), '--encoding', 'poisson', '--out', out], /Poisson/],
     [['train', '--method', 'sgd', '--out', out], /--method must be one of ann, snn, hire/],
     [['train', '--out', out], /--method is required/],

@@ -31,10 +31,11 @@ const config = (extra: Partial<TrainConfig>): TrainConfig => ({
   noiseMode: 'cumulative', carryMembrane: false, saveEveryMinutes: 10, ...extra,
 });
 
-test('config checks: T divisible by N, carry-membrane not implemented, Poisson only for snn', () => {
+test('config checks: T divisible by N, carry-membrane only for hire, Poisson only for snn', () => {
   assert.doesNotThrow(() => checkConfig(config({})));
   assert.throws(() => checkConfig(config({ timesteps: 7, periods: 2 })), /--timesteps 7 is not divisible by --periods 2/);
-  assert.throws(() => checkConfig(config({ carryMembrane: true })), /not implemented yet/);
+  assert.doesNotThrow(() => checkConfig(config({ carryMembrane: true })));
+  assert.throws(() => checkConfig(config({ method: 'snn', carryMembrane: true })), /--carry-membrane applies to --method hire/);
   assert.throws(() => checkConfig(config({ encoding: 'poisson' })), /Poisson/);
   assert.doesNotThrow(() => checkConfig(config({ method: 'snn', encoding: 'poisson', timesteps: 7 })));
 });

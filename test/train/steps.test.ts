@@ -38,10 +38,16 @@ function batchOf(f: Fixture) {
 }
 
 /** the hand-made reference: one period = forward over `steps`, mean CE, backward, p -= lr * g, leaks clamped */
-function periodByHand(model: SpikingModel, x01: Float32Array, shape: readonly number[], labels: ArrayLike<number>, steps: number, lr: number): Float32Array {
+function periodByHand(
+  model: SpikingModel, x01: Float32Array, shape: readonly number[], labels: ArrayLike<number>, steps: number, lr: number,
+  membrane?: { from?: Map<number, Float32Array>; to?: (m: Map<number, Float32Array>) => void },
+): Float32Array {
   for (const p of model.params.values()) p.grad = null;
   const x = new Tensor(Float32Array.from(x01), shape, { requiresGrad: true });
-  const { logits } = model.forward(x, { timesteps: steps, train: true, rng: new Rng(0) });
+  const { logits, finalMembrane } = model.forward(x, {
+    timesteps: steps, train: true, rng: new Rng(0), initialMembrane: membrane?.from, captureMembrane: membrane?.to !== undefined,
+  });
+  if (membrane?.to) membrane.to(finalMembrane!);
   backward(crossEntropy(logits, labels));
   for (const [k, p] of model.params) {
     for (let i = 0; i < p.size; i++) p.data[i] = p.data[i] - lr * p.grad![i];
@@ -116,6 +122,25 @@ describe(`training steps on ${NAME}`, () => {
     }
     assert.ok(moved > 0.5 * x2.length, `only ${moved} of ${x2.length} pixels moved`);
     assert.equal(r.periodLosses.length, 2);
+  });
+
+  test('HIRE --carry-membrane: period 2 starts from the membrane period 1 left', () => {
+    const lr = 0.5; // a power of two: lr * g is exact in float32 and in double alike
+    const eps = 0.031;
+    const batch = batchOf(f);
+    const viaStep = modelOf(f);
+    const r = hireStep(viaStep, new Sgd(viaStep.params, { lr }), batch, { timesteps: 4, periods: 2, epsilon: eps, dropoutSeed: 0, carryMembrane: true });
+    const byHand = modelOf(f);
+    let state: Map<number, Float32Array> | undefined;
+    const gx1 = periodByHand(byHand, batch.x01, batch.shape, batch.labels, 2, lr, { to: (m) => (state = m) });
+    const x2 = Float32Array.from(batch.x01, (v, i) => Math.min(1, Math.max(0, Math.fround(v + Math.fround(eps) * Math.sign(gx1[i])))));
+    assert.equal(state!.size, byHand.spikingLayers().length);
+    periodByHand(byHand, x2, batch.shape, batch.labels, 2, lr, { from: state });
+    assert.deepEqual(r.inputs[1], x2);
+    assertSameParams(viaStep, byHand);
+    const fromRest = modelOf(f);
+    hireStep(fromRest, new Sgd(fromRest.params, { lr }), batch, { timesteps: 4, periods: 2, epsilon: eps, dropoutSeed: 0 });
+    assert.notDeepEqual(fromRest.params.get('features.0.weight')!.data, viaStep.params.get('features.0.weight')!.data, 'the carried state changes period 2');
   });
 
   test('HIRE with one period is the snn step; with momentum/Adam the optimizer steps once per period', () => {

@@ -26,7 +26,7 @@ import { mulEachStep, sumSteps } from '../../tensor/ops/step-ops.js';
 import { relu, mulMask } from '../../tensor/ops/relu.js';
 import type { ResNetSpec } from '../spec.js';
 import type { ForwardOptions, ForwardResult, Normalization, SpikingLayerInfo, SpikingModel, WeightedOp } from '../model.js';
-import { lif } from '../lif.js';
+import { LayerFiring } from '../firing.js';
 import { dropoutMask, type Rng } from '../dropout.js';
 import { encodeInput } from '../encoding.js';
 import { initWeight } from '../init.js';
@@ -136,25 +136,11 @@ export class SpikingResNet implements SpikingModel {
   forward(x01: Tensor, opts: ForwardOptions): ForwardResult {
     const steps = opts.timesteps;
     const train = opts.train ?? false;
-    const spikeCounts: number[] = [];
     const input = encodeInput(normalize(x01, this.normalization.mean, this.normalization.std), x01, opts);
     let x = input.tensor;
-    let constant = input.constant;
 
-    const fire = (index: number, current: Tensor): Tensor => {
-      let leak = this.p(`leak.l${index}`);
-      let threshold = this.p(`threshold.t${index}`);
-      if (opts.calibrate) {
-        const stepSize = constant ? current.size : current.size / steps;
-        threshold.data[0] = opts.calibrate(index, current.data, stepSize, constant);
-        threshold = Tensor.scalar(threshold.data[0]);
-        leak = Tensor.scalar(1);
-      }
-      const out = lif(current, leak, threshold, { steps, constantCurrent: constant });
-      spikeCounts.push(out.spikeCount);
-      constant = false;
-      return out.spikes;
-    };
+    const firing = new LayerFiring(this.params, opts, input.constant);
+    const fire = (index: number, current: Tensor): Tensor => firing.fire(index, current);
     // one mask per neuron for the whole pass, the same at every step
     const dropout = (spikes: Tensor): Tensor => {
       if (!train || this.spec.dropout <= 0) return spikes;
@@ -180,7 +166,7 @@ export class SpikingResNet implements SpikingModel {
     x = reshape(x, [x.shape[0], x.size / x.shape[0]]);
     // the classifier is linear, so summing its input over the steps first gives the same sum
     const logits = linear(sumSteps(x, steps), this.p('classifier.0.weight'));
-    return { logits, spikeCounts };
+    return { logits, spikeCounts: firing.spikeCounts, ...(firing.finalMembrane ? { finalMembrane: firing.finalMembrane } : {}) };
   }
 
   /** the same network with ReLU for LIF (DIET-SNN's ANN ResNet: relu(residual(x) + identity(x))) */

@@ -18,7 +18,7 @@ import { relu, mulMask } from '../../tensor/ops/relu.js';
 import type { VggSpec } from '../spec.js';
 import { vggFeatureSize } from '../spec.js';
 import type { ForwardOptions, ForwardResult, Normalization, SpikingLayerInfo, SpikingModel, WeightedOp } from '../model.js';
-import { lif } from '../lif.js';
+import { LayerFiring } from '../firing.js';
 import { dropoutMask, type Rng } from '../dropout.js';
 import { encodeInput } from '../encoding.js';
 import { initWeight } from '../init.js';
@@ -93,25 +93,11 @@ export class SpikingVgg implements SpikingModel {
     const steps = opts.timesteps;
     const batch = x01.shape[0];
     const train = opts.train ?? false;
-    const spikeCounts: number[] = [];
     const input = encodeInput(normalize(x01, this.normalization.mean, this.normalization.std), x01, opts);
     let x = input.tensor;
-    let constant = input.constant;
 
-    const fire = (index: number, current: Tensor): Tensor => {
-      let leak = this.p(`leak.l${index}`);
-      let threshold = this.p(`threshold.t${index}`);
-      if (opts.calibrate) {
-        const stepSize = constant ? current.size : current.size / steps;
-        threshold.data[0] = opts.calibrate(index, current.data, stepSize, constant);
-        threshold = Tensor.scalar(threshold.data[0]);
-        leak = Tensor.scalar(1);
-      }
-      const out = lif(current, leak, threshold, { steps, constantCurrent: constant });
-      spikeCounts.push(out.spikeCount);
-      constant = false;
-      return out.spikes;
-    };
+    const firing = new LayerFiring(this.params, opts, input.constant);
+    const fire = (index: number, current: Tensor): Tensor => firing.fire(index, current);
 
     for (const c of this.convs) {
       // after the first layer the input is spikes (or pooled spikes): event-driven when sparse
@@ -130,7 +116,7 @@ export class SpikingVgg implements SpikingModel {
     // the output layer is linear, so summing its input over the steps first is the same sum
     const logits = linear(sumSteps(x, steps), this.p(this.outputKey));
     if (logits.shape[0] !== batch) throw new Error('internal: batch mismatch');
-    return { logits, spikeCounts };
+    return { logits, spikeCounts: firing.spikeCounts, ...(firing.finalMembrane ? { finalMembrane: firing.finalMembrane } : {}) };
   }
 
   forwardAnn(x01: Tensor, opts: { train?: boolean; rng?: Rng }): Tensor {
