@@ -5,7 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { availableBackends, setBackend, getBackend } from '../../src/kernels/index.js';
+import { availableBackends } from '../../src/kernels/index.js';
+import { onBackend } from '../helpers/backends.js';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
 import { lif } from '../../src/snn/lif.js';
 import { buildModel, loadStateDict } from '../../src/snn/build.js';
@@ -14,15 +15,7 @@ import { loadFixture, relErr, vggSpecOf } from '../helpers/fixtures.js';
 
 for (const backend of availableBackends()) {
   describe(`initial membrane on ${backend.name}`, () => {
-    const run = (fn: () => void) => () => {
-      const previous = getBackend();
-      setBackend(backend);
-      try {
-        fn();
-      } finally {
-        setBackend(previous);
-      }
-    };
+    const run = (fn: () => void) => onBackend(backend, fn);
 
     for (const constantCurrent of [false, true]) {
       test(`lif from U0 matches the reference (constant current: ${constantCurrent})`, run(() => {

@@ -7,7 +7,8 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { availableBackends, setBackend, getBackend } from '../../src/kernels/index.js';
+import { availableBackends } from '../../src/kernels/index.js';
+import { onBackend } from '../helpers/backends.js';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
 import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
 import { buildModel, loadStateDict } from '../../src/snn/build.js';
@@ -60,24 +61,15 @@ function dietKeys(blocks: number[], projections: Set<string>): { weights: string
 for (const backend of availableBackends()) {
   describe(`${NAME} on ${backend.name}`, () => {
     let f: Fixture;
-    const previous = getBackend();
     before(() => {
       f = loadFixture(NAME);
     });
-    const onBackend = (fn: () => void) => () => {
-      setBackend(backend);
-      try {
-        fn();
-      } finally {
-        setBackend(previous);
-      }
-    };
 
-    test('logits, spike counts, loss and every gradient match PyTorch', onBackend(() => {
+    test('logits, spike counts, loss and every gradient match PyTorch', onBackend(backend, () => {
       checkAgainstFixture(modelOf(f), f);
     }));
 
-    test('threshold search: positive thresholds, then spikes in every layer', onBackend(() => {
+    test('threshold search: positive thresholds, then spikes in every layer', onBackend(backend, () => {
       const model = modelOf(f);
       const x = input(f);
       const res = findThresholds(model, x, { timesteps: f.meta.timesteps, scaling: 0.7 });

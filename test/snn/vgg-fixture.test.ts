@@ -5,7 +5,8 @@
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { availableBackends, setBackend, getBackend } from '../../src/kernels/index.js';
+import { availableBackends } from '../../src/kernels/index.js';
+import { onBackend } from '../helpers/backends.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { buildModel, loadStateDict } from '../../src/snn/build.js';
 import { findThresholds } from '../../src/snn/thresholds.js';
@@ -34,24 +35,15 @@ for (const name of ['vgg5-tiny-c10', 'vgg11-tiny-c100']) {
   for (const backend of availableBackends()) {
     describe(`${name} on ${backend.name}`, () => {
       let f: Fixture;
-      const previous = getBackend();
       before(() => {
         f = loadFixture(name);
       });
-      const onBackend = (fn: () => void) => () => {
-        setBackend(backend);
-        try {
-          fn();
-        } finally {
-          setBackend(previous);
-        }
-      };
 
-      test('logits, spike counts, loss and every gradient match PyTorch', onBackend(() => {
+      test('logits, spike counts, loss and every gradient match PyTorch', onBackend(backend, () => {
         checkAgainstFixture(modelOf(f), f);
       }));
 
-      test('threshold search gives the raw 99.7th-percentile thresholds', onBackend(() => {
+      test('threshold search gives the raw 99.7th-percentile thresholds', onBackend(backend, () => {
         const model = modelOf(f);
         const ti = f.meta.threshold_init!;
         const res = findThresholds(model, input(f, 'calib01'), { timesteps: f.meta.timesteps, percentile: ti.percentile, scaling: ti.scaling });
@@ -63,7 +55,7 @@ for (const name of ['vgg5-tiny-c10', 'vgg11-tiny-c100']) {
         assert.equal(model.params.get(`leak.l${first}`)!.item(), 1);
       }));
 
-      test('FGSM and 3-step PGD images and their logits match', onBackend(() => {
+      test('FGSM and 3-step PGD images and their logits match', onBackend(backend, () => {
         const model = modelOf(f);
         const x = f.case.get('x01')!;
         const batch = { x01: x.data, shape: x.shape, labels: labelsOf(f) };
