@@ -11,7 +11,8 @@
         "native/lif.cc",
         "native/optim.cc",
         "native/pool.cc",
-        "native/sparse.cc"
+        "native/sparse.cc",
+        "native/sparse-linear.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"

@@ -1,6 +1,7 @@
 /**
  * Dense (oneDNN) vs event-driven conv forward and grad-weight on the VGG11 layer shapes at
- * T*B = 256 images, across input densities (binary spikes): where the sparse kernels pay.
+ * T*B = 256 images, and the classifier's linear forward and grad-weight, across input densities
+ * (binary spikes): where the sparse kernels pay.
  *   node --import tsx bench/sparse.ts [--n 256] [--reps 3] [--kernel forward|weights|both|linear]
  */
 import { convOutSize, getBackend, type ConvShape } from '../src/kernels/index.js';
@@ -56,6 +57,15 @@ for (const [inF, outF] of kernel === "linear" || kernel === "both" ? [[8192, 409
   const x = new Float32Array(n * inF);
   const dy = new Float32Array(n * outF).map(() => Math.random() - 0.5);
   const dw = new Float32Array(outF * inF);
+  const w = new Float32Array(outF * inF).map(() => Math.random() - 0.5);
+  const y = new Float32Array(n * outF);
+  const denseFwd = best(() => be.gemm(false, true, n, outF, inF, 1, x, w, 0, y));
+  const fwd = [`linear ${inF}->${outF} forward: dense ${denseFwd.toFixed(0)} ms`];
+  for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6]) {
+    for (let i = 0; i < x.length; i++) x[i] = Math.random() < d ? 1 : 0;
+    fwd.push(`${(d * 100).toFixed(0)}%: ${best(() => be.linearForwardSparse(x, w, n, inF, outF, y)).toFixed(0)}`);
+  }
+  console.log(fwd.join('  '));
   const dense = best(() => be.gemm(true, false, outF, inF, n, 1, dy, x, 0, dw));
   const cols = [`linear ${inF}->${outF} grad-weight: dense ${dense.toFixed(0)} ms`];
   for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6]) {

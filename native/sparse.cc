@@ -16,8 +16,10 @@
 
 #include <omp.h>
 
+#include "aligned.h"
 #include "common.h"
 #include "simd.h"
+#include "vec.h"
 
 namespace hsnn {
 
@@ -47,6 +49,8 @@ Shape readShape(const Napi::CallbackInfo& info) {
 }
 
 constexpr int64_t kTile = 64;
+// input channels per chunk of the forward's weight layout: kChunk * kTile floats = 32 KiB
+constexpr int64_t kChunk = 128;
 
 /**
  * dst[j * dstStride + i] = src[i * srcStride + j * srcStep] for i < rows, j < cols, in 32x32
@@ -65,66 +69,84 @@ void transpose(const float* src, int64_t rows, int64_t cols, int64_t srcStride, 
   }
 }
 
-// GCC/Clang vector extensions: 16 floats, lowered to one zmm (AVX-512 clone), two ymm (AVX2)
-// or four xmm (default); the accumulators stay in registers
-typedef float v16 __attribute__((vector_size(64)));
-typedef float v16u __attribute__((vector_size(64), aligned(4), may_alias));
 
-/** one image: x [cIn, h, w] -> y [cOut, oh, ow]; ptr/ch/val are scratch of h*w+1 and cIn*h*w */
+/**
+ * one image: x [cIn, h, w] -> y [cOut, oh, ow]. The nonzeros are listed per (channel chunk,
+ * pixel) (CSR; off = the channel's row offset within its chunk, val = the value). wt is
+ * [group][chunk][tap][kChunk][kTile]: per group of 64 output channels, per chunk of 128 input
+ * channels and per tap, the weights in use are 32 KiB (L1-resident; a tap's rows for all 512
+ * channels, 128 KiB, came from L2 at half the speed); outputs accumulate in acc [oplane][64].
+ * Spike inputs (all values 1) add weight rows instead of multiplying them.
+ */
 HSNN_SIMD_CLONES
-void imageForward(const float* x, const float* wt, float* y, const Shape& s, int32_t* ptr, int32_t* ch, float* val,
-                  float* acc) {
-  const int64_t plane = s.h * s.w, oplane = s.oh * s.ow;
-  // CSR over pixels: count, prefix-sum, fill in channel order
-  std::fill(ptr, ptr + plane + 1, 0);
+void imageForward(const float* x, const float* wt, float* y, const Shape& s, int32_t* ptr, int32_t* fill, int32_t* off,
+                  float* val, float* acc) {
+  const int64_t plane = s.h * s.w, oplane = s.oh * s.ow, taps = s.kh * s.kw;
+  const int64_t chunks = (s.cIn + kChunk - 1) / kChunk, cells = chunks * plane;
+  std::fill(ptr, ptr + cells + 1, 0);
   for (int64_t c = 0; c < s.cIn; c++) {
     const float* xc = x + c * plane;
-    for (int64_t p = 0; p < plane; p++) ptr[p + 1] += xc[p] != 0.0f;
+    int32_t* pc = ptr + 1 + (c / kChunk) * plane;
+    for (int64_t p = 0; p < plane; p++) pc[p] += xc[p] != 0.0f;
   }
-  for (int64_t p = 0; p < plane; p++) ptr[p + 1] += ptr[p];
-  std::vector<int32_t> fill(ptr, ptr + plane);
+  for (int64_t q = 0; q < cells; q++) ptr[q + 1] += ptr[q];
+  std::copy(ptr, ptr + cells, fill);
+  bool binary = true;
   for (int64_t c = 0; c < s.cIn; c++) {
     const float* xc = x + c * plane;
+    int32_t* fc = fill + (c / kChunk) * plane;
+    const int32_t rowOff = static_cast<int32_t>((c % kChunk) * kTile);
     for (int64_t p = 0; p < plane; p++) {
       if (xc[p] != 0.0f) {
-        const int32_t e = fill[p]++;
-        ch[e] = static_cast<int32_t>(c);
+        const int32_t e = fc[p]++;
+        off[e] = rowOff;
         val[e] = xc[p];
+        binary = binary && xc[p] == 1.0f;
       }
     }
   }
-  // wt is [group][tap][c][kTile]. Per group of 64 output channels, taps run outermost, so the
-  // weights in use are one tap's cIn x 64 slice (L2-resident) rather than all taps' (more than
-  // L2 for 512 channels); the outputs accumulate in acc [oplane][64] (L1/L2) across taps.
-  const int64_t rowStride = kTile;
   for (int64_t t0 = 0; t0 < s.cOut; t0 += kTile) {
     const int64_t width = std::min(kTile, s.cOut - t0);
     std::memset(acc, 0, static_cast<size_t>(oplane * kTile) * sizeof(float));
-    for (int64_t ky = 0; ky < s.kh; ky++) {
-      for (int64_t kx = 0; kx < s.kw; kx++) {
-        const float* wtap = wt + ((t0 / kTile) * s.kh * s.kw + ky * s.kw + kx) * s.cIn * rowStride;
-        for (int64_t oy = 0; oy < s.oh; oy++) {
-          const int64_t iy = oy * s.stride - s.pad + ky;
-          if (iy < 0 || iy >= s.h) continue;
-          for (int64_t ox = 0; ox < s.ow; ox++) {
-            const int64_t ix = ox * s.stride - s.pad + kx;
-            if (ix < 0 || ix >= s.w) continue;
-            const int64_t p = iy * s.w + ix;
-            if (ptr[p] == ptr[p + 1]) continue;
-            v16u* a = reinterpret_cast<v16u*>(acc + (oy * s.ow + ox) * kTile);
-            v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-            for (int32_t e = ptr[p]; e < ptr[p + 1]; e++) {
-              const v16u* r = reinterpret_cast<const v16u*>(wtap + ch[e] * rowStride);
-              const v16 v = v16{} + val[e];
-              a0 += v * r[0];
-              a1 += v * r[1];
-              a2 += v * r[2];
-              a3 += v * r[3];
+    for (int64_t k = 0; k < chunks; k++) {
+      const int32_t* pk = ptr + k * plane;
+      for (int64_t ky = 0; ky < s.kh; ky++) {
+        for (int64_t kx = 0; kx < s.kw; kx++) {
+          const float* wtap = wt + (((t0 / kTile) * chunks + k) * taps + ky * s.kw + kx) * kChunk * kTile;
+          for (int64_t oy = 0; oy < s.oh; oy++) {
+            const int64_t iy = oy * s.stride - s.pad + ky;
+            if (iy < 0 || iy >= s.h) continue;
+            for (int64_t ox = 0; ox < s.ow; ox++) {
+              const int64_t ix = ox * s.stride - s.pad + kx;
+              if (ix < 0 || ix >= s.w) continue;
+              const int64_t p = iy * s.w + ix;
+              const int32_t e0 = pk[p], e1 = pk[p + 1];
+              if (e0 == e1) continue;
+              v16* a = reinterpret_cast<v16*>(acc + (oy * s.ow + ox) * kTile);
+              v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+              if (binary) {
+                for (int32_t e = e0; e < e1; e++) {
+                  const v16* r = reinterpret_cast<const v16*>(wtap + off[e]);
+                  a0 += r[0];
+                  a1 += r[1];
+                  a2 += r[2];
+                  a3 += r[3];
+                }
+              } else {
+                for (int32_t e = e0; e < e1; e++) {
+                  const v16* r = reinterpret_cast<const v16*>(wtap + off[e]);
+                  const v16 v = v16{} + val[e];
+                  a0 += v * r[0];
+                  a1 += v * r[1];
+                  a2 += v * r[2];
+                  a3 += v * r[3];
+                }
+              }
+              a[0] = a0;
+              a[1] = a1;
+              a[2] = a2;
+              a[3] = a3;
             }
-            a[0] = a0;
-            a[1] = a1;
-            a[2] = a2;
-            a[3] = a3;
           }
         }
       }
@@ -136,7 +158,6 @@ void imageForward(const float* x, const float* wt, float* y, const Shape& s, int
     }
   }
 }
-
 
 // ---- grad-weight: dW[o, c, ky, kx] = sum over nonzero x[n, c, iy, ix] = v of v * dy[n, o, oy, ox],
 // oy * stride = iy + pad - ky. dy is transposed per block of images to [n][py][px][o] (padded
@@ -222,23 +243,24 @@ Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info) {
   std::vector<int64_t> off(static_cast<size_t>(taps));
   for (int64_t ky = 0; ky < s.kh; ky++)
     for (int64_t kx = 0; kx < s.kw; kx++) off[ky * s.kw + kx] = (ky * PW + kx) * kGroup;
-  // Threads take whole image blocks (dynamic: a thread that loses its core to another process
-  // does not hold the others at a barrier) and accumulate into private dWt[c][tap][o] copies,
-  // summed at the end.
+  // Threads take whole image blocks and accumulate into private dWt[c][tap][o] copies, summed
+  // at the end in thread order. The blocks go to threads statically: with dynamic hand-out,
+  // which thread summed which images (and so the float summation order) changed from run to
+  // run, and the same seed must give the same numbers.
   const int threads = static_cast<int>(std::min<int64_t>(threadsMax, blocks));
-  std::vector<std::vector<float>> partial(static_cast<size_t>(threads));
+  std::vector<AlignedVector<float>> partial(static_cast<size_t>(threads));
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<float>& dwt = partial[static_cast<size_t>(omp_get_thread_num())];
+    AlignedVector<float>& dwt = partial[static_cast<size_t>(omp_get_thread_num())];
     dwt.assign(static_cast<size_t>(dwtLen), 0.0f);
     const int64_t groupSize = nb * perImage;
-    std::vector<float> dyt(static_cast<size_t>(groups * groupSize), 0.0f);
+    AlignedVector<float> dyt(static_cast<size_t>(groups * groupSize), 0.0f);
     // the block's events, grouped by input channel (CSR)
     std::vector<int64_t> ptr(static_cast<size_t>(s.cIn + 1));
     std::vector<int64_t> base;
     std::vector<float> val;
     std::vector<int32_t> pix;
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(static, 1)
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t n0 = b * nb, cnt = std::min(nb, s.n - n0);
       for (int64_t nl = 0; nl < cnt; nl++) {
@@ -344,109 +366,27 @@ Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
     }
     throw Napi::RangeError::New(info.Env(), "conv2dForwardSparse: image too large");
   }
-  // Wt[group][tap][c][o in group] = w[o][c][tap]
-  const int64_t groups = (s.cOut + kTile - 1) / kTile;
-  std::vector<float> wt(static_cast<size_t>(groups * taps * s.cIn * kTile), 0.0f);
+  // Wt[group][chunk][tap][c in chunk][o in group] = w[o][c][tap] (zero rows past cIn)
+  const int64_t groups = (s.cOut + kTile - 1) / kTile, chunks = (s.cIn + kChunk - 1) / kChunk;
+  AlignedVector<float> wt(static_cast<size_t>(groups * chunks * taps * kChunk * kTile), 0.0f);
 #pragma omp parallel for schedule(static) if (wt.size() >= (1 << 16))
-  for (int64_t gt = 0; gt < groups * taps; gt++) {
-    const int64_t g = gt / taps, t = gt % taps;
-    transpose(w + g * kTile * s.cIn * taps + t, std::min(kTile, s.cOut - g * kTile), s.cIn, s.cIn * taps, taps,
-              wt.data() + gt * s.cIn * kTile, kTile);
+  for (int64_t gkt = 0; gkt < groups * chunks * taps; gkt++) {
+    const int64_t g = gkt / (chunks * taps), k = gkt / taps % chunks, t = gkt % taps;
+    const int64_t c0 = k * kChunk;
+    transpose(w + (g * kTile * s.cIn + c0) * taps + t, std::min(kTile, s.cOut - g * kTile), std::min(kChunk, s.cIn - c0),
+              s.cIn * taps, taps, wt.data() + gkt * kChunk * kTile, kTile);
   }
   const int64_t plane = s.h * s.w;
 #pragma omp parallel
   {
-    std::vector<int32_t> ptr(static_cast<size_t>(plane + 1));
-    std::vector<int32_t> ch(static_cast<size_t>(s.cIn * plane));
+    std::vector<int32_t> ptr(static_cast<size_t>(chunks * plane + 1)), fill(static_cast<size_t>(chunks * plane));
+    std::vector<int32_t> off(static_cast<size_t>(s.cIn * plane));
     std::vector<float> val(static_cast<size_t>(s.cIn * plane));
-    std::vector<float> acc(static_cast<size_t>(s.oh * s.ow * kTile));
+    AlignedVector<float> acc(static_cast<size_t>(s.oh * s.ow * kTile));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t n = 0; n < s.n; n++) {
-      imageForward(x + n * s.cIn * plane, wt.data(), y + n * s.cOut * s.oh * s.ow, s, ptr.data(), ch.data(), val.data(), acc.data());
-    }
-  }
-  return info.Env().Undefined();
-}
-
-// ---- linear grad-weight, sparse in x: dW[o, i] = sum over nonzero x[n, i] = v of v * dy[n, o].
-// x's nonzeros are listed per input feature (CSC); threads split the outputs in groups of 64,
-// pack the group's columns of dy contiguously (zero-padded past outF) and accumulate a
-// feature's column in four 16-wide registers over its events, 16 features at a time, so dW is
-// written in whole cache lines.
-namespace {
-
-constexpr int64_t kLinGroup = 64;
-constexpr int64_t kLinCols = 16;
-
-HSNN_SIMD_CLONES
-void linearColumns(const int32_t* rows, const float* vals, const int64_t* ptr, const float* pack, int64_t width, int64_t inF,
-                   int64_t o0, int64_t i0, int64_t cols, float* dw) {
-  alignas(64) float buf[kLinGroup][kLinCols];
-  for (int64_t k = 0; k < cols; k++) {
-    const int64_t i = i0 + k;
-    v16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
-    for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) {
-      const v16u* r = reinterpret_cast<const v16u*>(pack + rows[e] * kLinGroup);
-      const v16 v = v16{} + vals[e];
-      a0 += v * r[0];
-      a1 += v * r[1];
-      a2 += v * r[2];
-      a3 += v * r[3];
-    }
-    for (int j = 0; j < 16; j++) {
-      buf[j][k] = a0[j];
-      buf[16 + j][k] = a1[j];
-      buf[32 + j][k] = a2[j];
-      buf[48 + j][k] = a3[j];
-    }
-  }
-  for (int64_t j = 0; j < width; j++) std::memcpy(dw + (o0 + j) * inF + i0, buf[j], static_cast<size_t>(cols) * sizeof(float));
-}
-
-}  // namespace
-
-Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
-  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
-  const float* dy = f32Arg(info, 1, elems(info, {n, outF}), "dy");
-  float* dw = f32Arg(info, 2, elems(info, {outF, inF}), "dw");
-  if (outF == 0 || inF == 0) return info.Env().Undefined();
-  if (n >= (int64_t(1) << 31)) throw Napi::RangeError::New(info.Env(), "linearBackwardWeightsSparse: too many rows");
-  // CSC of x: per feature, its nonzero rows and values
-  std::vector<int64_t> ptr(static_cast<size_t>(inF + 1), 0);
-  for (int64_t r = 0; r < n; r++) {
-    const float* xr = x + r * inF;
-    for (int64_t i = 0; i < inF; i++) ptr[i + 1] += xr[i] != 0.0f;
-  }
-  for (int64_t i = 0; i < inF; i++) ptr[i + 1] += ptr[i];
-  std::vector<int32_t> rows(static_cast<size_t>(ptr[inF]));
-  std::vector<float> vals(static_cast<size_t>(ptr[inF]));
-  {
-    std::vector<int64_t> fill(ptr.begin(), ptr.end() - 1);
-    for (int64_t r = 0; r < n; r++) {
-      const float* xr = x + r * inF;
-      for (int64_t i = 0; i < inF; i++) {
-        if (xr[i] != 0.0f) {
-          const int64_t e = fill[i]++;
-          rows[e] = static_cast<int32_t>(r);
-          vals[e] = xr[i];
-        }
-      }
-    }
-  }
-  const int64_t groups = (outF + kLinGroup - 1) / kLinGroup;
-#pragma omp parallel if (groups * ptr[inF] >= (1 << 14))
-  {
-    // the group's columns of dy, packed [n][64]: dy's rows are outF apart (often a power of two,
-    // which would map a group's 256-byte pieces onto a few cache sets)
-    std::vector<float> pack(static_cast<size_t>(n * kLinGroup), 0.0f);
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t g = 0; g < groups; g++) {
-      const int64_t o0 = g * kLinGroup, width = std::min(kLinGroup, outF - o0);
-      for (int64_t r = 0; r < n; r++) std::memcpy(pack.data() + r * kLinGroup, dy + r * outF + o0, static_cast<size_t>(width) * sizeof(float));
-      for (int64_t i0 = 0; i0 < inF; i0 += kLinCols) {
-        linearColumns(rows.data(), vals.data(), ptr.data(), pack.data(), width, inF, o0, i0, std::min(kLinCols, inF - i0), dw);
-      }
+      imageForward(x + n * s.cIn * plane, wt.data(), y + n * s.cOut * s.oh * s.ow, s, ptr.data(), fill.data(), off.data(),
+                   val.data(), acc.data());
     }
   }
   return info.Env().Undefined();

@@ -11,6 +11,8 @@ Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info);
 Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info);
 // JS: (x, dy, dw, n, inF, outF): dw[outF, inF] = dy^T x, event-driven in x
 Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info);
+// JS: (x, w, y, n, inF, outF): y[n, outF] = x W^T, event-driven in x
+Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info);
 // JS: (x) -> number of nonzero values
 Napi::Value CountNonzero(const Napi::CallbackInfo& info);
 

@@ -107,6 +107,13 @@ export interface Backend {
   ): void;
 
   /**
+   * Linear forward y[n, outF] = x[n, inF] W[outF, inF]^T (overwritten), event-driven in x: same
+   * result as gemm(false, true, n, outF, inF, 1, x, w, 0, y) up to summation order, for spike
+   * inputs to fully connected layers.
+   */
+  linearForwardSparse(x: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, y: Float32Array): void;
+
+  /**
    * Linear grad-weight dw[outF, inF] = dy[n, outF]^T x[n, inF] (overwritten), event-driven in x:
    * same result as gemm(true, false, outF, inF, n, 1, dy, x, 0, dw) up to summation order,
    * for spike inputs to fully connected layers.

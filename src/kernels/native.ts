@@ -31,6 +31,7 @@ export interface NativeAddon {
   countNonzero(x: Float32Array): number;
   conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, ...shape: number[]): void;
+  linearForwardSparse(x: Float32Array, w: Float32Array, y: Float32Array, n: number, inF: number, outF: number): void;
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, n: number, inF: number, outF: number): void;
   mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void;
   adamStep(
@@ -139,6 +140,10 @@ export class NativeBackend implements Backend {
     this.addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
   }
 
+  linearForwardSparse(x: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, y: Float32Array): void {
+    this.addon.linearForwardSparse(x, weight, y, n, inF, outF);
+  }
+
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void {
     this.addon.linearBackwardWeightsSparse(x, dy, dw, n, inF, outF);
   }
@@ -183,7 +188,7 @@ export function packageRoot(): string | undefined {
 }
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
-  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'linearBackwardWeightsSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
+  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'linearForwardSparse', 'linearBackwardWeightsSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
   'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward',
 ];
 

@@ -4,6 +4,7 @@
  * fused backend scan. One learnable leak and one learnable threshold per layer.
  */
 import { getBackend, type LifParams } from '../kernels/index.js';
+import { outputBuffer } from '../tensor/buffer.js';
 import { Tensor, opResult, accumulateGrad, adoptGrad } from '../tensor/tensor.js';
 
 /** the seed's piecewise-linear surrogate slope: ds/dz = 0.3 * max(0, 1 - |z|) */
@@ -86,10 +87,10 @@ export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
     constantCurrent: opts.constantCurrent,
   };
   const backend = getBackend();
-  const spikes = new Float32Array(perStep * opts.steps);
+  const spikes = outputBuffer(perStep * opts.steps);
   const spikeCount = backend.lifForward(current.data, p, spikes);
   const out = opResult(spikes, outShape, [current, leak, threshold], (o) => {
-    const gradCurrent = new Float32Array(current.size);
+    const gradCurrent = outputBuffer(current.size);
     const g = backend.lifBackward(current.data, o.grad!, p, gradCurrent);
     adoptGrad(current, gradCurrent);
     accumulateGrad(leak, Float32Array.of(g.gradLeak));

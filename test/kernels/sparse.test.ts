@@ -34,6 +34,8 @@ const CASES: ConvShape[] = [
   conv(2, 6, 5, 5, 9, 1, 1, 0),
   conv(2, 3, 8, 8, 5, 1, 2, 0),
   conv(1, 7, 11, 10, 64, 5, 2, 2),
+  // more input channels than one chunk of the native forward's weight layout (128), partial last chunk
+  conv(2, 300, 5, 4, 70, 3, 1, 1),
 ];
 
 type Kind = 'spikes' | 'pooled' | 'dense' | 'zero';
@@ -97,6 +99,21 @@ for (const be of availableBackends()) {
       }
     }
 
+    test('conv2dBackwardWeightsSparse is deterministic: the same inputs give the same bits (threads sum image blocks)', () => {
+      const rng = new Rng(4);
+      const s = conv(64, 8, 8, 8, 64, 3, 1, 1);
+      const { oh, ow } = convOutSize(s);
+      const x = input(rng, s.n * s.cIn * 64, 'spikes');
+      const dy = rng.array(s.n * s.cOut * oh * ow);
+      const first = new Float32Array(s.cOut * s.cIn * 9);
+      be.conv2dBackwardWeightsSparse(x, dy, s, first);
+      for (let run = 0; run < 8; run++) {
+        const again = new Float32Array(first.length);
+        be.conv2dBackwardWeightsSparse(x, dy, s, again);
+        assert.deepEqual(again, first, `run ${run + 2} differs`);
+      }
+    });
+
     test('conv2dBackwardWeightsSparse: many images (several image blocks), subarray views', () => {
       const rng = new Rng(3);
       const s = conv(40, 5, 8, 8, 200, 3, 1, 1);
@@ -127,6 +144,37 @@ for (const be of availableBackends()) {
         });
       }
     }
+
+    // (1100 rows: more than one row block of the native kernel; 300 inputs: a partial last chunk)
+    for (const [n, inF, outF] of [[5, 37, 64], [9, 130, 200], [3, 16, 17], [40, 300, 128], [1, 1, 1], [1100, 20, 70]]) {
+      for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {
+        test(`linearForwardSparse = reference = dense gemm: n ${n}, ${inF} -> ${outF}, ${kind}`, () => {
+          const rng = new Rng(n * 17 + inF + outF);
+          const x = input(rng, n * inF, kind);
+          const w = rng.array(outF * inF);
+          const y = new Float32Array(n * outF).fill(NaN);
+          be.linearForwardSparse(x, w, n, inF, outF, y);
+          const ref = refGemm(false, true, n, outF, inF, 1, x, w, 0, new Float32Array(n * outF));
+          assert.ok(relErr(y, ref) <= 1e-5, `sparse vs reference: ${relErr(y, ref)}`);
+          const dense = new Float32Array(n * outF);
+          be.gemm(false, true, n, outF, inF, 1, x, w, 0, dense);
+          assert.ok(relErr(y, dense) <= 1e-5, 'sparse vs dense');
+        });
+      }
+    }
+
+    test('linearForwardSparse on subarray views writes only inside the view', () => {
+      const rng = new Rng(9);
+      const [n, inF, outF] = [6, 140, 70];
+      const x = input(rng, n * inF + 3, 'spikes').subarray(3);
+      const w = rng.array(outF * inF + 1).subarray(1);
+      const buf = rng.array(n * outF + 2);
+      const y = buf.subarray(1, 1 + n * outF);
+      const before = [buf[0], buf[buf.length - 1]];
+      be.linearForwardSparse(x, w, n, inF, outF, y);
+      assert.ok(relErr(y, refGemm(false, true, n, outF, inF, 1, x, w, 0, new Float32Array(n * outF))) <= 1e-5);
+      assert.deepEqual([buf[0], buf[buf.length - 1]], before, 'wrote outside the view');
+    });
 
     test('conv2dForwardSparse on subarray views writes only inside the view', () => {
       const rng = new Rng(5);

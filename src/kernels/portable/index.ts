@@ -5,7 +5,7 @@
 import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, SgdHyper } from '../backend.js';
 import { gemm } from './gemm.js';
 import { conv2dBackwardData, conv2dBackwardWeights, conv2dForward } from './conv.js';
-import { conv2dBackwardWeightsSparse, conv2dForwardSparse, countNonzero, linearBackwardWeightsSparse } from './sparse.js';
+import { conv2dBackwardWeightsSparse, conv2dForwardSparse, countNonzero, linearBackwardWeightsSparse, linearForwardSparse } from './sparse.js';
 import { adamStep, mulRepeated, sgdStep } from './optim.js';
 import { avgPoolBackward, avgPoolForward } from './pool.js';
 import { lifBackward, lifForward } from './lif.js';
@@ -65,6 +65,10 @@ export class PortableBackend implements Backend {
     alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
   ): void {
     gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  linearForwardSparse(x: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, y: Float32Array): void {
+    linearForwardSparse(x, weight, n, inF, outF, y);
   }
 
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void {

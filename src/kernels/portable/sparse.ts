@@ -110,6 +110,30 @@ export function conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s
   }
 }
 
+/** y[n, outF] = x W^T, event-driven in x: each row sums the weight columns of its nonzero inputs */
+export function linearForwardSparse(
+  x: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, y: Float32Array,
+): void {
+  const idx = new Int32Array(inF);
+  const val = new Float64Array(inF);
+  for (let r = 0; r < n; r++) {
+    let count = 0;
+    for (let i = 0; i < inF; i++) {
+      const v = x[r * inF + i];
+      if (v !== 0) {
+        idx[count] = i;
+        val[count++] = v;
+      }
+    }
+    for (let o = 0; o < outF; o++) {
+      const wo = o * inF;
+      let sum = 0;
+      for (let e = 0; e < count; e++) sum += val[e] * weight[wo + idx[e]];
+      y[r * outF + o] = sum;
+    }
+  }
+}
+
 /** dw[outF, inF] = dy^T x, event-driven in x: each nonzero x[r, i] = v adds v * dy[r, :] to column i */
 export function linearBackwardWeightsSparse(
   x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array,

@@ -1,5 +1,6 @@
 /** 2-D convolution (NCHW, no bias) and its gradients, on the current backend. */
 import { getBackend, convOutSize, type ConvShape } from '../../kernels/index.js';
+import { outputBuffer } from '../buffer.js';
 import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export interface Conv2dOptions {
@@ -14,12 +15,12 @@ export interface Conv2dOptions {
 
 /**
  * input density up to which the event-driven kernels beat the dense ones (measured with
- * bench/sparse.ts on the VGG11 layer shapes, T*B = 256): the conv forward crosses over near
- * 0.25-0.3, the conv grad-weight near 0.35-0.4, the linear grad-weight near 0.3
+ * bench/sparse.ts on the VGG11 layer shapes, T*B = 256): the conv forward and grad-weight cross
+ * over near 0.5 (the smallest layer) to above 0.6, the linear forward and grad-weight near 0.4
  */
-const DEFAULT_SPARSE_MAX_DENSITY = { forward: 0.25, weights: 0.35, linear: 0.3 } as const;
+const DEFAULT_SPARSE_MAX_DENSITY = { forward: 0.5, weights: 0.5, linear: 0.35, linearForward: 0.4 } as const;
 
-/** HIRE_SNN_SPARSE_MAX_DENSITY overrides both (-1: dense kernels only) */
+/** HIRE_SNN_SPARSE_MAX_DENSITY overrides all of them (-1: dense kernels only) */
 export function sparseMaxDensity(kernel: keyof typeof DEFAULT_SPARSE_MAX_DENSITY = 'forward'): number {
   const env = process.env.HIRE_SNN_SPARSE_MAX_DENSITY;
   const v = env === undefined || env === '' ? NaN : Number(env);
@@ -40,7 +41,7 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const s = convShapeOf(x, w, opts);
   const { oh, ow } = convOutSize(s);
   const backend = getBackend();
-  const y = new Float32Array(s.n * s.cOut * oh * ow);
+  const y = outputBuffer(s.n * s.cOut * oh * ow);
   const nonzero = opts.sparseInput === true && x.size > 0 ? backend.countNonzero(x.data) : Infinity;
   const sparse = nonzero <= sparseMaxDensity('forward') * x.size;
   // (the event-driven grad-weight has its fast path for stride 1 only)
@@ -50,13 +51,13 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   return opResult(y, [s.n, s.cOut, oh, ow], [x, w], (out) => {
     const gy = out.grad!;
     if (w.requiresGrad) {
-      const gw = new Float32Array(w.size);
+      const gw = outputBuffer(w.size);
       if (sparseWeights) backend.conv2dBackwardWeightsSparse(x.data, gy, s, gw);
       else backend.conv2dBackwardWeights(x.data, gy, s, gw);
       adoptGrad(w, gw);
     }
     if (x.requiresGrad) {
-      const gx = new Float32Array(x.size);
+      const gx = outputBuffer(x.size);
       backend.conv2dBackwardData(gy, w.data, s, gx);
       adoptGrad(x, gx);
     }

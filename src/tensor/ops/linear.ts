@@ -1,12 +1,13 @@
 /** Fully connected layer without bias: y[N, out] = x[N, in] · W[out, in]^T. */
 import { getBackend } from '../../kernels/index.js';
+import { outputBuffer } from '../buffer.js';
 import { Tensor, opResult, adoptGrad, isGradEnabled } from '../tensor.js';
 import { sparseMaxDensity } from './conv2d.js';
 
 export interface LinearOptions {
   /**
-   * the input is spikes (mostly zero): measure its density and compute the weight gradient
-   * event-driven when it is at most sparseMaxDensity('linear')
+   * the input is spikes (mostly zero): measure its density and compute the forward and the weight
+   * gradient event-driven when it is at most sparseMaxDensity('linearForward' / 'linear')
    */
   sparseInput?: boolean;
 }
@@ -18,20 +19,21 @@ export function linear(x: Tensor, w: Tensor, opts: LinearOptions = {}): Tensor {
     throw new Error(`linear: input [${x.shape.join(', ')}] does not end in ${inF} features`);
   }
   const backend = getBackend();
-  const y = new Float32Array(n * outF);
-  backend.gemm(false, true, n, outF, inF, 1, x.data, w.data, 0, y);
-  const sparseWeights = opts.sparseInput === true && isGradEnabled() && w.requiresGrad && x.size > 0 &&
-    backend.countNonzero(x.data) <= sparseMaxDensity('linear') * x.size;
+  const y = outputBuffer(n * outF);
+  const nonzero = opts.sparseInput === true && x.size > 0 ? backend.countNonzero(x.data) : Infinity;
+  if (nonzero <= sparseMaxDensity('linearForward') * x.size) backend.linearForwardSparse(x.data, w.data, n, inF, outF, y);
+  else backend.gemm(false, true, n, outF, inF, 1, x.data, w.data, 0, y);
+  const sparseWeights = isGradEnabled() && w.requiresGrad && nonzero <= sparseMaxDensity('linear') * x.size;
   return opResult(y, [...x.shape.slice(0, -1), outF], [x, w], (out) => {
     const gy = out.grad!;
     if (w.requiresGrad) {
-      const gw = new Float32Array(w.size);
+      const gw = outputBuffer(w.size);
       if (sparseWeights) backend.linearBackwardWeightsSparse(x.data, gy, n, inF, outF, gw);
       else backend.gemm(true, false, outF, inF, n, 1, gy, x.data, 0, gw);
       adoptGrad(w, gw);
     }
     if (x.requiresGrad) {
-      const gx = new Float32Array(x.size);
+      const gx = outputBuffer(x.size);
       backend.gemm(false, false, n, inF, outF, 1, gy, w.data, 0, gx);
       adoptGrad(x, gx);
     }

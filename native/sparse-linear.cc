@@ -1,0 +1,223 @@
+// Event-driven fully connected layers for spike inputs: the forward y = x W^T and the
+// grad-weight dW = dy^T x, both with work proportional to the nonzero inputs.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include <omp.h>
+
+#include "aligned.h"
+#include "common.h"
+#include "simd.h"
+#include "sparse.h"
+#include "vec.h"
+
+namespace hsnn {
+
+// ---- linear grad-weight, sparse in x: dW[o, i] = sum over nonzero x[n, i] = v of v * dy[n, o].
+// x's nonzeros are listed per input feature (CSC); threads split the outputs in groups of 64,
+// pack the group's columns of dy contiguously (zero-padded past outF) and accumulate a
+// feature's column in four 16-wide registers over its events, 16 features at a time, so dW is
+// written in whole cache lines.
+namespace {
+
+constexpr int64_t kLinGroup = 64;
+constexpr int64_t kLinCols = 16;
+
+HSNN_SIMD_CLONES
+void linearColumns(const int32_t* rows, const float* vals, const int64_t* ptr, const float* pack, int64_t width, int64_t inF,
+                   int64_t o0, int64_t i0, int64_t cols, float* dw) {
+  alignas(64) float buf[kLinGroup][kLinCols];
+  for (int64_t k = 0; k < cols; k++) {
+    const int64_t i = i0 + k;
+    v16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) {
+      const v16u* r = reinterpret_cast<const v16u*>(pack + rows[e] * kLinGroup);
+      const v16 v = v16{} + vals[e];
+      a0 += v * r[0];
+      a1 += v * r[1];
+      a2 += v * r[2];
+      a3 += v * r[3];
+    }
+    for (int j = 0; j < 16; j++) {
+      buf[j][k] = a0[j];
+      buf[16 + j][k] = a1[j];
+      buf[32 + j][k] = a2[j];
+      buf[48 + j][k] = a3[j];
+    }
+  }
+  for (int64_t j = 0; j < width; j++) std::memcpy(dw + (o0 + j) * inF + i0, buf[j], static_cast<size_t>(cols) * sizeof(float));
+}
+
+}  // namespace
+
+Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info) {
+  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
+  const float* dy = f32Arg(info, 1, elems(info, {n, outF}), "dy");
+  float* dw = f32Arg(info, 2, elems(info, {outF, inF}), "dw");
+  if (outF == 0 || inF == 0) return info.Env().Undefined();
+  if (n >= (int64_t(1) << 31)) throw Napi::RangeError::New(info.Env(), "linearBackwardWeightsSparse: too many rows");
+  // CSC of x: per feature, its nonzero rows and values
+  std::vector<int64_t> ptr(static_cast<size_t>(inF + 1), 0);
+  for (int64_t r = 0; r < n; r++) {
+    const float* xr = x + r * inF;
+    for (int64_t i = 0; i < inF; i++) ptr[i + 1] += xr[i] != 0.0f;
+  }
+  for (int64_t i = 0; i < inF; i++) ptr[i + 1] += ptr[i];
+  std::vector<int32_t> rows(static_cast<size_t>(ptr[inF]));
+  std::vector<float> vals(static_cast<size_t>(ptr[inF]));
+  {
+    std::vector<int64_t> fill(ptr.begin(), ptr.end() - 1);
+    for (int64_t r = 0; r < n; r++) {
+      const float* xr = x + r * inF;
+      for (int64_t i = 0; i < inF; i++) {
+        if (xr[i] != 0.0f) {
+          const int64_t e = fill[i]++;
+          rows[e] = static_cast<int32_t>(r);
+          vals[e] = xr[i];
+        }
+      }
+    }
+  }
+  const int64_t groups = (outF + kLinGroup - 1) / kLinGroup;
+#pragma omp parallel if (groups * ptr[inF] >= (1 << 14))
+  {
+    // the group's columns of dy, packed [n][64]: dy's rows are outF apart (often a power of two,
+    // which would map a group's 256-byte pieces onto a few cache sets)
+    AlignedVector<float> pack(static_cast<size_t>(n * kLinGroup), 0.0f);
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t g = 0; g < groups; g++) {
+      const int64_t o0 = g * kLinGroup, width = std::min(kLinGroup, outF - o0);
+      for (int64_t r = 0; r < n; r++) std::memcpy(pack.data() + r * kLinGroup, dy + r * outF + o0, static_cast<size_t>(width) * sizeof(float));
+      for (int64_t i0 = 0; i0 < inF; i0 += kLinCols) {
+        linearColumns(rows.data(), vals.data(), ptr.data(), pack.data(), width, inF, o0, i0, std::min(kLinCols, inF - i0), dw);
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+
+// ---- linear forward, sparse in x: y[r, o] = sum over nonzero x[r, i] = v of v * W[o, i].
+// x's nonzeros are listed per (input chunk, row) (CSR). A thread takes 64 outputs at a time;
+// per chunk of 128 inputs it transposes that 64 x 128 block of W into Wt[i][o] (32 KiB,
+// L1-resident: W is read once per call in contiguous pieces, no cached transposed copy to keep
+// in sync with the optimizer), then every row adds the Wt rows of its active inputs into four
+// 16-wide registers. Spike inputs (all ones) add instead of multiplying.
+namespace {
+
+constexpr int64_t kFwdTile = 64;
+constexpr int64_t kFwdChunk = 128;
+constexpr int64_t kFwdRows = 1024;
+
+struct RowEvents {
+  const int64_t* ptr;  // [chunk * n + r] .. [chunk * n + r + 1]
+  const int32_t* off;  // row offset of the input within its chunk's Wt block
+  const float* val;
+  bool binary;
+};
+
+HSNN_SIMD_CLONES
+void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t r1, const float* wt, float* acc) {
+  const int64_t* p = ev.ptr + chunk * n;
+  for (int64_t r = r0; r < r1; r++) {
+    const int64_t e0 = p[r], e1 = p[r + 1];
+    if (e0 == e1) continue;
+    v16* a = reinterpret_cast<v16*>(acc + (r - r0) * kFwdTile);
+    v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    if (ev.binary) {
+      for (int64_t e = e0; e < e1; e++) {
+        const v16* w = reinterpret_cast<const v16*>(wt + ev.off[e]);
+        a0 += w[0];
+        a1 += w[1];
+        a2 += w[2];
+        a3 += w[3];
+      }
+    } else {
+      for (int64_t e = e0; e < e1; e++) {
+        const v16* w = reinterpret_cast<const v16*>(wt + ev.off[e]);
+        const v16 v = v16{} + ev.val[e];
+        a0 += v * w[0];
+        a1 += v * w[1];
+        a2 += v * w[2];
+        a3 += v * w[3];
+      }
+    }
+    a[0] = a0;
+    a[1] = a1;
+    a[2] = a2;
+    a[3] = a3;
+  }
+}
+
+}  // namespace
+
+Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
+  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
+  const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
+  float* y = f32Arg(info, 2, elems(info, {n, outF}), "y");
+  if (n == 0 || outF == 0) return info.Env().Undefined();
+  if (inF == 0) {
+    std::fill(y, y + n * outF, 0.0f);
+    return info.Env().Undefined();
+  }
+  const int64_t chunks = (inF + kFwdChunk - 1) / kFwdChunk, cells = chunks * n;
+  // CSR over (chunk, row): count per row in parallel, prefix-sum, fill per row
+  std::vector<int64_t> ptr(static_cast<size_t>(cells + 1), 0);
+#pragma omp parallel for schedule(static) if (n * inF >= (1 << 16))
+  for (int64_t r = 0; r < n; r++) {
+    const float* xr = x + r * inF;
+    for (int64_t i = 0; i < inF; i++) ptr[static_cast<size_t>((i / kFwdChunk) * n + r + 1)] += xr[i] != 0.0f;
+  }
+  for (int64_t q = 0; q < cells; q++) ptr[q + 1] += ptr[q];
+  std::vector<int32_t> off(static_cast<size_t>(ptr[cells]));
+  std::vector<float> val(static_cast<size_t>(ptr[cells]));
+  int binary = 1;
+#pragma omp parallel for schedule(static) reduction(&& : binary) if (n * inF >= (1 << 16))
+  for (int64_t r = 0; r < n; r++) {
+    const float* xr = x + r * inF;
+    for (int64_t k = 0; k < chunks; k++) {
+      int64_t e = ptr[static_cast<size_t>(k * n + r)];
+      for (int64_t i = k * kFwdChunk; i < std::min(inF, (k + 1) * kFwdChunk); i++) {
+        if (xr[i] == 0.0f) continue;
+        off[static_cast<size_t>(e)] = static_cast<int32_t>((i - k * kFwdChunk) * kFwdTile);
+        val[static_cast<size_t>(e)] = xr[i];
+        binary = binary && xr[i] == 1.0f;
+        e++;
+      }
+    }
+  }
+  const RowEvents ev{ptr.data(), off.data(), val.data(), binary != 0};
+  const int64_t tiles = (outF + kFwdTile - 1) / kFwdTile, rowBlocks = (n + kFwdRows - 1) / kFwdRows;
+#pragma omp parallel if (tiles * ptr[cells] >= (1 << 14))
+  {
+    AlignedVector<float> wt(static_cast<size_t>(kFwdChunk * kFwdTile));
+    AlignedVector<float> acc(static_cast<size_t>(std::min(n, kFwdRows) * kFwdTile));
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t task = 0; task < tiles * rowBlocks; task++) {
+      const int64_t o0 = task / rowBlocks * kFwdTile, width = std::min(kFwdTile, outF - o0);
+      const int64_t r0 = task % rowBlocks * kFwdRows, r1 = std::min(n, r0 + kFwdRows);
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      for (int64_t k = 0; k < chunks; k++) {
+        const int64_t i0 = k * kFwdChunk, cw = std::min(kFwdChunk, inF - i0);
+        if (ptr[static_cast<size_t>(k * n + r0)] == ptr[static_cast<size_t>(k * n + r1)]) continue;
+        // Wt[c][o] = W[o0 + o][i0 + c]; lanes past width stay zero (never stored)
+        if (width < kFwdTile) std::fill(wt.begin(), wt.end(), 0.0f);
+        for (int64_t o = 0; o < width; o++) {
+          const float* wr = w + (o0 + o) * inF + i0;
+          for (int64_t c = 0; c < cw; c++) wt[static_cast<size_t>(c * kFwdTile + o)] = wr[c];
+        }
+        addBlock(ev, n, k, r0, r1, wt.data(), acc.data());
+      }
+      for (int64_t r = r0; r < r1; r++) {
+        std::memcpy(y + r * outF + o0, acc.data() + (r - r0) * kFwdTile, static_cast<size_t>(width) * sizeof(float));
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace hsnn
