@@ -71,18 +71,12 @@ void transpose(const float* src, int64_t rows, int64_t cols, int64_t srcStride, 
 
 
 /**
- * one image: x [cIn, h, w] -> y [cOut, oh, ow]. The nonzeros are listed per (channel chunk,
- * pixel) (CSR; off = the channel's row offset within its chunk, val = the value). wt is
- * [group][chunk][tap][kChunk][kTile]: per group of 64 output channels, per chunk of 128 input
- * channels and per tap, the weights in use are 32 KiB (L1-resident; a tap's rows for all 512
- * channels, 128 KiB, came from L2 at half the speed); outputs accumulate in acc [oplane][64].
- * Spike inputs (all values 1) add weight rows instead of multiplying them.
+ * x [cIn, h, w] of one image -> its nonzeros listed per (channel chunk, pixel) (CSR: ptr has
+ * chunks * h * w + 1 entries; off = the channel's row offset within its chunk's weight block,
+ * val = the value); returns whether every value is 1 (spikes)
  */
-HSNN_SIMD_CLONES
-void imageForward(const float* x, const float* wt, float* y, const Shape& s, int32_t* ptr, int32_t* fill, int32_t* off,
-                  float* val, float* acc) {
-  const int64_t plane = s.h * s.w, oplane = s.oh * s.ow, taps = s.kh * s.kw;
-  const int64_t chunks = (s.cIn + kChunk - 1) / kChunk, cells = chunks * plane;
+bool listEvents(const float* x, const Shape& s, int32_t* ptr, int32_t* fill, int32_t* off, float* val) {
+  const int64_t plane = s.h * s.w, cells = (s.cIn + kChunk - 1) / kChunk * plane;
   std::fill(ptr, ptr + cells + 1, 0);
   for (int64_t c = 0; c < s.cIn; c++) {
     const float* xc = x + c * plane;
@@ -105,56 +99,86 @@ void imageForward(const float* x, const float* wt, float* y, const Shape& s, int
       }
     }
   }
+  return binary;
+}
+
+/** per image of a block: its event lists (listEvents) and its accumulators */
+struct ImageEvents {
+  const int32_t* ptr;
+  const int32_t* off;
+  const float* val;
+  bool binary;
+  float* acc;  // [oplane][kTile]
+};
+
+/** one tap of one weight block (wtap: kChunk rows of kTile) into one image's accumulators */
+HSNN_SIMD_CLONES
+void tapForward(const ImageEvents& im, const int32_t* pk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  for (int64_t oy = 0; oy < s.oh; oy++) {
+    const int64_t iy = oy * s.stride - s.pad + ky;
+    if (iy < 0 || iy >= s.h) continue;
+    for (int64_t ox = 0; ox < s.ow; ox++) {
+      const int64_t ix = ox * s.stride - s.pad + kx;
+      if (ix < 0 || ix >= s.w) continue;
+      const int64_t p = iy * s.w + ix;
+      const int32_t e0 = pk[p], e1 = pk[p + 1];
+      if (e0 == e1) continue;
+      v16* a = reinterpret_cast<v16*>(im.acc + (oy * s.ow + ox) * kTile);
+      v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+      if (im.binary) {
+        for (int32_t e = e0; e < e1; e++) {
+          const v16* r = reinterpret_cast<const v16*>(wtap + im.off[e]);
+          a0 += r[0];
+          a1 += r[1];
+          a2 += r[2];
+          a3 += r[3];
+        }
+      } else {
+        for (int32_t e = e0; e < e1; e++) {
+          const v16* r = reinterpret_cast<const v16*>(wtap + im.off[e]);
+          const v16 v = v16{} + im.val[e];
+          a0 += v * r[0];
+          a1 += v * r[1];
+          a2 += v * r[2];
+          a3 += v * r[3];
+        }
+      }
+      a[0] = a0;
+      a[1] = a1;
+      a[2] = a2;
+      a[3] = a3;
+    }
+  }
+}
+
+/**
+ * A block of images: y [count][cOut, oh, ow]. wt is [group][chunk][tap][kChunk][kTile]: per
+ * group of 64 output channels, chunk of 128 input channels and tap, the weights in use are
+ * 32 KiB (L1-resident; one tap's rows for all 512 channels, 128 KiB, came from L2 at half the
+ * speed), and every image of the block uses them before the next block of weights is loaded
+ * (per image, the whole Wt would stream from L3 once per image). Outputs accumulate per image
+ * in acc [oplane][64]. Spike inputs (all values 1) add weight rows instead of multiplying them.
+ */
+void blockForward(const ImageEvents* images, int64_t count, const float* wt, float* y, const Shape& s) {
+  const int64_t plane = s.h * s.w, oplane = s.oh * s.ow, taps = s.kh * s.kw;
+  const int64_t chunks = (s.cIn + kChunk - 1) / kChunk;
   for (int64_t t0 = 0; t0 < s.cOut; t0 += kTile) {
     const int64_t width = std::min(kTile, s.cOut - t0);
-    std::memset(acc, 0, static_cast<size_t>(oplane * kTile) * sizeof(float));
+    for (int64_t i = 0; i < count; i++) std::memset(images[i].acc, 0, static_cast<size_t>(oplane * kTile) * sizeof(float));
     for (int64_t k = 0; k < chunks; k++) {
-      const int32_t* pk = ptr + k * plane;
       for (int64_t ky = 0; ky < s.kh; ky++) {
         for (int64_t kx = 0; kx < s.kw; kx++) {
           const float* wtap = wt + (((t0 / kTile) * chunks + k) * taps + ky * s.kw + kx) * kChunk * kTile;
-          for (int64_t oy = 0; oy < s.oh; oy++) {
-            const int64_t iy = oy * s.stride - s.pad + ky;
-            if (iy < 0 || iy >= s.h) continue;
-            for (int64_t ox = 0; ox < s.ow; ox++) {
-              const int64_t ix = ox * s.stride - s.pad + kx;
-              if (ix < 0 || ix >= s.w) continue;
-              const int64_t p = iy * s.w + ix;
-              const int32_t e0 = pk[p], e1 = pk[p + 1];
-              if (e0 == e1) continue;
-              v16* a = reinterpret_cast<v16*>(acc + (oy * s.ow + ox) * kTile);
-              v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-              if (binary) {
-                for (int32_t e = e0; e < e1; e++) {
-                  const v16* r = reinterpret_cast<const v16*>(wtap + off[e]);
-                  a0 += r[0];
-                  a1 += r[1];
-                  a2 += r[2];
-                  a3 += r[3];
-                }
-              } else {
-                for (int32_t e = e0; e < e1; e++) {
-                  const v16* r = reinterpret_cast<const v16*>(wtap + off[e]);
-                  const v16 v = v16{} + val[e];
-                  a0 += v * r[0];
-                  a1 += v * r[1];
-                  a2 += v * r[2];
-                  a3 += v * r[3];
-                }
-              }
-              a[0] = a0;
-              a[1] = a1;
-              a[2] = a2;
-              a[3] = a3;
-            }
-          }
+          for (int64_t i = 0; i < count; i++) tapForward(images[i], images[i].ptr + k * plane, wtap, s, ky, kx);
         }
       }
     }
     // (a partial last group computes zero-weight lanes past width; they are not stored)
-    for (int64_t j = 0; j < width; j++) {
-      float* yo = y + (t0 + j) * oplane;
-      for (int64_t q = 0; q < oplane; q++) yo[q] = acc[q * kTile + j];
+    for (int64_t i = 0; i < count; i++) {
+      for (int64_t j = 0; j < width; j++) {
+        float* yo = y + (i * s.cOut + t0 + j) * oplane;
+        for (int64_t q = 0; q < oplane; q++) yo[q] = images[i].acc[q * kTile + j];
+      }
     }
   }
 }
@@ -376,17 +400,28 @@ Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
     transpose(w + (g * kTile * s.cIn + c0) * taps + t, std::min(kTile, s.cOut - g * kTile), std::min(kChunk, s.cIn - c0),
               s.cIn * taps, taps, wt.data() + gkt * kChunk * kTile, kTile);
   }
-  const int64_t plane = s.h * s.w;
+  const int64_t plane = s.h * s.w, oplane = s.oh * s.ow, cells = chunks * plane;
+  // images per block: their accumulators together about 128 KiB (L2)
+  const int64_t nb = std::max<int64_t>(1, std::min<int64_t>(s.n, (int64_t(1) << 15) / std::max<int64_t>(oplane * kTile, 1)));
+  const int64_t blocks = (s.n + nb - 1) / nb;
 #pragma omp parallel
   {
-    std::vector<int32_t> ptr(static_cast<size_t>(chunks * plane + 1)), fill(static_cast<size_t>(chunks * plane));
-    std::vector<int32_t> off(static_cast<size_t>(s.cIn * plane));
-    std::vector<float> val(static_cast<size_t>(s.cIn * plane));
-    AlignedVector<float> acc(static_cast<size_t>(s.oh * s.ow * kTile));
+    std::vector<int32_t> ptr(static_cast<size_t>(nb * (cells + 1))), fill(static_cast<size_t>(cells));
+    std::vector<int32_t> off(static_cast<size_t>(nb * s.cIn * plane));
+    std::vector<float> val(static_cast<size_t>(nb * s.cIn * plane));
+    AlignedVector<float> acc(static_cast<size_t>(nb * oplane * kTile));
+    std::vector<ImageEvents> images(static_cast<size_t>(nb));
 #pragma omp for schedule(dynamic, 1)
-    for (int64_t n = 0; n < s.n; n++) {
-      imageForward(x + n * s.cIn * plane, wt.data(), y + n * s.cOut * s.oh * s.ow, s, ptr.data(), fill.data(), off.data(),
-                   val.data(), acc.data());
+    for (int64_t b = 0; b < blocks; b++) {
+      const int64_t n0 = b * nb, count = std::min(nb, s.n - n0);
+      for (int64_t i = 0; i < count; i++) {
+        int32_t* p = ptr.data() + i * (cells + 1);
+        int32_t* o = off.data() + i * s.cIn * plane;
+        float* v = val.data() + i * s.cIn * plane;
+        const bool binary = listEvents(x + (n0 + i) * s.cIn * plane, s, p, fill.data(), o, v);
+        images[static_cast<size_t>(i)] = ImageEvents{p, o, v, binary, acc.data() + i * oplane * kTile};
+      }
+      blockForward(images.data(), count, wt.data(), y + n0 * s.cOut * oplane, s);
     }
   }
   return info.Env().Undefined();
