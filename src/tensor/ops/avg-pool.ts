@@ -1,5 +1,6 @@
 /** Average pooling with kernel = stride = k (the seed's AvgPool2d(2, 2)). */
 import { getBackend } from '../../kernels/index.js';
+import { outputBuffer } from '../buffer.js';
 import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export function avgPool2d(x: Tensor, k = 2): Tensor {
@@ -7,10 +8,10 @@ export function avgPool2d(x: Tensor, k = 2): Tensor {
   const oh = Math.floor(h / k);
   const ow = Math.floor(w / k);
   const backend = getBackend();
-  const y = new Float32Array(n * c * oh * ow);
+  const y = outputBuffer(n * c * oh * ow);
   backend.avgPoolForward(x.data, n, c, h, w, k, y);
   return opResult(y, [n, c, oh, ow], [x], (out) => {
-    const gx = new Float32Array(x.size);
+    const gx = outputBuffer(x.size);
     backend.avgPoolBackward(out.grad!, n, c, h, w, k, gx);
     adoptGrad(x, gx);
   });

@@ -3,6 +3,7 @@
  * batch along the first axis: [T*B, ...], step t occupying rows t*B .. t*B+B-1.
  */
 import { getBackend } from '../../kernels/index.js';
+import { outputBuffer } from '../buffer.js';
 import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 /** multiplies every step by the same mask [B, ...] (dropout masks fixed over the steps) */
@@ -10,10 +11,10 @@ export function mulEachStep(x: Tensor, mask: Float32Array): Tensor {
   const steps = x.size / mask.length;
   if (!Number.isInteger(steps)) throw new Error('mulEachStep: mask does not divide the input');
   const backend = getBackend();
-  const y = new Float32Array(x.size);
+  const y = outputBuffer(x.size);
   backend.mulRepeated(x.data, mask, y);
   return opResult(y, x.shape, [x], (out) => {
-    const gx = new Float32Array(x.size);
+    const gx = outputBuffer(x.size);
     backend.mulRepeated(out.grad!, mask, gx);
     adoptGrad(x, gx);
   });
@@ -31,7 +32,7 @@ export function sumSteps(x: Tensor, steps: number): Tensor {
   }
   return opResult(y, [batch, ...x.shape.slice(1)], [x], (out) => {
     const g = out.grad!;
-    const gx = new Float32Array(x.size);
+    const gx = outputBuffer(x.size);
     for (let t = 0; t < steps; t++) gx.set(g, t * per);
     adoptGrad(x, gx);
   });
