@@ -108,7 +108,7 @@ Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info) {
 // 16-wide registers. Spike inputs (all ones) add instead of multiplying.
 namespace {
 
-constexpr int64_t kFwdTile = 64;
+constexpr int64_t kFwdTile = 64;  // = addEventRows64's width
 constexpr int64_t kFwdChunk = 128;
 constexpr int64_t kFwdRows = 1024;
 
@@ -125,30 +125,7 @@ void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t
   for (int64_t r = r0; r < r1; r++) {
     const int64_t e0 = p[r], e1 = p[r + 1];
     if (e0 == e1) continue;
-    v16* a = reinterpret_cast<v16*>(acc + (r - r0) * kFwdTile);
-    v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-    if (ev.binary) {
-      for (int64_t e = e0; e < e1; e++) {
-        const v16* w = reinterpret_cast<const v16*>(wt + ev.off[e]);
-        a0 += w[0];
-        a1 += w[1];
-        a2 += w[2];
-        a3 += w[3];
-      }
-    } else {
-      for (int64_t e = e0; e < e1; e++) {
-        const v16* w = reinterpret_cast<const v16*>(wt + ev.off[e]);
-        const v16 v = v16{} + ev.val[e];
-        a0 += v * w[0];
-        a1 += v * w[1];
-        a2 += v * w[2];
-        a3 += v * w[3];
-      }
-    }
-    a[0] = a0;
-    a[1] = a1;
-    a[2] = a2;
-    a[3] = a3;
+    addEventRows64(acc + (r - r0) * kFwdTile, wt, ev.off, ev.val, e0, e1, ev.binary);
   }
 }
 

@@ -48,7 +48,7 @@ Shape readShape(const Napi::CallbackInfo& info) {
   return s;
 }
 
-constexpr int64_t kTile = 64;
+constexpr int64_t kTile = 64;  // = addEventRows64's width
 // input channels per chunk of the forward's weight layout: kChunk * kTile floats = 32 KiB
 constexpr int64_t kChunk = 128;
 
@@ -123,30 +123,7 @@ void tapForward(const ImageEvents& im, const int32_t* pk, const float* wtap, con
       const int64_t p = iy * s.w + ix;
       const int32_t e0 = pk[p], e1 = pk[p + 1];
       if (e0 == e1) continue;
-      v16* a = reinterpret_cast<v16*>(im.acc + (oy * s.ow + ox) * kTile);
-      v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-      if (im.binary) {
-        for (int32_t e = e0; e < e1; e++) {
-          const v16* r = reinterpret_cast<const v16*>(wtap + im.off[e]);
-          a0 += r[0];
-          a1 += r[1];
-          a2 += r[2];
-          a3 += r[3];
-        }
-      } else {
-        for (int32_t e = e0; e < e1; e++) {
-          const v16* r = reinterpret_cast<const v16*>(wtap + im.off[e]);
-          const v16 v = v16{} + im.val[e];
-          a0 += v * r[0];
-          a1 += v * r[1];
-          a2 += v * r[2];
-          a3 += v * r[3];
-        }
-      }
-      a[0] = a0;
-      a[1] = a1;
-      a[2] = a2;
-      a[3] = a3;
+      addEventRows64(im.acc + (oy * s.ow + ox) * kTile, wtap, im.off, im.val, e0, e1, im.binary);
     }
   }
 }

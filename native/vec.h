@@ -1,11 +1,47 @@
 // 16-float vectors for the event-driven kernels.
 #pragma once
 
+#include <cstdint>
+
 namespace hsnn {
 
 // GCC/Clang vector extensions: 16 floats, lowered to one zmm (AVX-512 clone), two ymm (AVX2)
 // or four xmm (default); the accumulators stay in registers
 typedef float v16 __attribute__((vector_size(64)));
 typedef float v16u __attribute__((vector_size(64), aligned(4), may_alias));
+
+/**
+ * acc[0..64) += sum over the events e in [e0, e1) of val[e] * rows[off[e] .. off[e] + 64): the
+ * inner loop of the event-driven forwards (a nonzero input adds its weight row). Spike inputs
+ * (binary: every value 1) add without multiplying. Inlined into each SIMD clone of the caller.
+ */
+template <typename Index>
+inline __attribute__((always_inline)) void addEventRows64(float* acc, const float* rows, const int32_t* off,
+                                                          const float* val, Index e0, Index e1, bool binary) {
+  v16* a = reinterpret_cast<v16*>(acc);
+  v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  if (binary) {
+    for (Index e = e0; e < e1; e++) {
+      const v16* r = reinterpret_cast<const v16*>(rows + off[e]);
+      a0 += r[0];
+      a1 += r[1];
+      a2 += r[2];
+      a3 += r[3];
+    }
+  } else {
+    for (Index e = e0; e < e1; e++) {
+      const v16* r = reinterpret_cast<const v16*>(rows + off[e]);
+      const v16 v = v16{} + val[e];
+      a0 += v * r[0];
+      a1 += v * r[1];
+      a2 += v * r[2];
+      a3 += v * r[3];
+    }
+  }
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
+}
 
 }  // namespace hsnn
