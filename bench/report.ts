@@ -6,31 +6,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WORKLOADS, type BenchResult, type Workload } from '../src/bench/measure.js';
 
-type Workload = 'infer' | 'pgd' | 'train';
-const WORKLOADS: Workload[] = ['infer', 'pgd', 'train'];
 const KEY: Record<Workload, 'inferImagesPerSec' | 'pgdStepImagesPerSec' | 'trainStepImagesPerSec'> = {
   infer: 'inferImagesPerSec', pgd: 'pgdStepImagesPerSec', train: 'trainStepImagesPerSec',
 };
 const LABEL: Record<Workload, string> = { infer: 'inference', pgd: 'PGD step', train: 'training step' };
 const TARGET: Record<Workload, number> = { infer: 5, pgd: 3, train: 2.5 };
 
-interface Run {
-  backend: string;
-  threads: number;
-  batch: number;
-  timesteps: number;
-  inferImagesPerSec?: number;
-  pgdStepImagesPerSec?: number;
-  trainStepImagesPerSec?: number;
-  medianImagesPerSec: Partial<Record<Workload, number>>;
-  peakRssMiB: number;
+/** one side's JSON: ours is a BenchResult; pytorch_bench.py writes the same keys plus torch/blas/logits */
+type Run = Pick<BenchResult, 'backend' | 'threads' | 'batch' | 'timesteps' | 'inferImagesPerSec' | 'pgdStepImagesPerSec' |
+  'trainStepImagesPerSec' | 'medianImagesPerSec' | 'peakRssMiB'> & Partial<Pick<BenchResult, 'spikeRates' | 'meanSpikeRate'>> & {
   torch?: string;
   blas?: string;
-  spikeRates?: { layer: string; rate: number }[];
-  meanSpikeRate?: number;
   logits?: number[];
-}
+};
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: report.ts WORKDIR');

@@ -8,6 +8,7 @@
 
 #include "cache.h"
 #include "common.h"
+#include "conv-shape.h"
 
 namespace hsnn {
 
@@ -19,9 +20,7 @@ namespace {
 
 enum class Kind { Forward = 0, BackwardData = 1, BackwardWeights = 2 };
 
-struct Shape {
-  int64_t n, cIn, h, w, cOut, kh, kw, stride, pad, oh, ow;
-};
+using Shape = ConvShape;
 
 /** one operand of a conv primitive: the caller's plain layout and the primitive's */
 struct Operand {
@@ -92,29 +91,6 @@ bool winogradEligible(Kind kind, const Shape& s, ConvLayout layout) {
          s.stride == 1 && s.pad == 1;
 }
 
-Shape readShape(const Napi::CallbackInfo& info) {
-  Shape s{};
-  s.n = intArg(info, 3, "n");
-  s.cIn = intArg(info, 4, "cIn");
-  s.h = intArg(info, 5, "h");
-  s.w = intArg(info, 6, "w");
-  s.cOut = intArg(info, 7, "cOut");
-  s.kh = intArg(info, 8, "kh");
-  s.kw = intArg(info, 9, "kw");
-  s.stride = intArg(info, 10, "stride");
-  s.pad = intArg(info, 11, "pad");
-  if (s.kh < 1 || s.kw < 1 || s.stride < 1) {
-    throw Napi::RangeError::New(info.Env(), "conv2d: kh, kw and stride must be >= 1");
-  }
-  int64_t ohNum = s.h + 2 * s.pad - s.kh;
-  int64_t owNum = s.w + 2 * s.pad - s.kw;
-  if (ohNum < 0 || owNum < 0) {
-    throw Napi::RangeError::New(info.Env(), "conv2d: kernel larger than the padded input");
-  }
-  s.oh = ohNum / s.stride + 1;
-  s.ow = owNum / s.stride + 1;
-  return s;
-}
 
 void setOperand(Operand& op, int arg, const memory::desc& user, const memory::desc& prim, bool isOutput) {
   op.arg = arg;
@@ -239,7 +215,7 @@ const char* convLayoutName() { return layoutName(g_layout); }
 void setConvLayout(ConvLayout layout) { g_layout = layout; }
 
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
-  Shape s = readShape(info);
+  Shape s = readConvShape(info);
   float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
   size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
@@ -253,7 +229,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
-  Shape s = readShape(info);
+  Shape s = readConvShape(info);
   float* dy = f32Arg(info, 0, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
   float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
   size_t dxSize = elems(info, {s.n, s.cIn, s.h, s.w});
@@ -267,7 +243,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
-  Shape s = readShape(info);
+  Shape s = readConvShape(info);
   float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
   size_t dwSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
@@ -289,6 +265,30 @@ Napi::Value ConvLayoutJs(const Napi::CallbackInfo& info) {
     setConvLayout(l);
   }
   return Napi::String::New(info.Env(), layoutName(g_layout));
+}
+
+ConvShape readConvShape(const Napi::CallbackInfo& info) {
+  ConvShape s{};
+  s.n = intArg(info, 3, "n");
+  s.cIn = intArg(info, 4, "cIn");
+  s.h = intArg(info, 5, "h");
+  s.w = intArg(info, 6, "w");
+  s.cOut = intArg(info, 7, "cOut");
+  s.kh = intArg(info, 8, "kh");
+  s.kw = intArg(info, 9, "kw");
+  s.stride = intArg(info, 10, "stride");
+  s.pad = intArg(info, 11, "pad");
+  if (s.kh < 1 || s.kw < 1 || s.stride < 1) {
+    throw Napi::RangeError::New(info.Env(), "conv2d: kh, kw and stride must be >= 1");
+  }
+  int64_t ohNum = s.h + 2 * s.pad - s.kh;
+  int64_t owNum = s.w + 2 * s.pad - s.kw;
+  if (ohNum < 0 || owNum < 0) {
+    throw Napi::RangeError::New(info.Env(), "conv2d: kernel larger than the padded input");
+  }
+  s.oh = ohNum / s.stride + 1;
+  s.ow = owNum / s.stride + 1;
+  return s;
 }
 
 }  // namespace hsnn

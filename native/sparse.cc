@@ -18,6 +18,7 @@
 
 #include "aligned.h"
 #include "common.h"
+#include "conv-shape.h"
 #include "simd.h"
 #include "vec.h"
 
@@ -25,28 +26,7 @@ namespace hsnn {
 
 namespace {
 
-struct Shape {
-  int64_t n, cIn, h, w, cOut, kh, kw, stride, pad, oh, ow;
-};
-
-Shape readShape(const Napi::CallbackInfo& info) {
-  Shape s{};
-  s.n = intArg(info, 3, "n");
-  s.cIn = intArg(info, 4, "cIn");
-  s.h = intArg(info, 5, "h");
-  s.w = intArg(info, 6, "w");
-  s.cOut = intArg(info, 7, "cOut");
-  s.kh = intArg(info, 8, "kh");
-  s.kw = intArg(info, 9, "kw");
-  s.stride = intArg(info, 10, "stride");
-  s.pad = intArg(info, 11, "pad");
-  if (s.kh < 1 || s.kw < 1 || s.stride < 1) throw Napi::RangeError::New(info.Env(), "conv2d: kh, kw and stride must be >= 1");
-  const int64_t ohNum = s.h + 2 * s.pad - s.kh, owNum = s.w + 2 * s.pad - s.kw;
-  if (ohNum < 0 || owNum < 0) throw Napi::RangeError::New(info.Env(), "conv2d: kernel larger than the padded input");
-  s.oh = ohNum / s.stride + 1;
-  s.ow = owNum / s.stride + 1;
-  return s;
-}
+using Shape = ConvShape;
 
 constexpr int64_t kTile = 64;  // = addEventRows64's width
 // input channels per chunk of the forward's weight layout: kChunk * kTile floats = 32 KiB
@@ -211,7 +191,7 @@ void gatherTaps(const int64_t* base, const float* val, int64_t count, const floa
 }  // namespace
 
 Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info) {
-  Shape s = readShape(info);
+  Shape s = readConvShape(info);
   const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   const float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
   const size_t wSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
@@ -353,7 +333,7 @@ Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
-  Shape s = readShape(info);
+  Shape s = readConvShape(info);
   const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
   const size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});

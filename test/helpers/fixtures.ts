@@ -71,13 +71,18 @@ export function resnetSpecOf(meta: FixtureMeta): ResNetSpec {
   };
 }
 
-/** max |a - b| / max |b|: the fixtures' README tolerance measure */
+/**
+ * max |a - b| / max |b| (max |a - b| when b is all zero): the fixtures' README tolerance measure.
+ * A NaN anywhere gives Infinity, so an unwritten (NaN-poisoned) output never passes.
+ */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    const d = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(d)) return Infinity;
+    diff = Math.max(diff, d);
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return scale === 0 ? diff : diff / scale;

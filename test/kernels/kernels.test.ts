@@ -10,22 +10,9 @@ import {
   Rng, refGemm, refConvForward, refConvBackwardData, refConvBackwardWeights,
   refAvgPoolForward, refAvgPoolBackward, refLifForward, refLifBackward, frozenSoftLifLoss,
 } from './reference.js';
+import { relErr } from '../helpers/fixtures.js';
 
 const TOL = 1e-5;
-
-/** max|a - b| / max|b| (max|a - b| when b is all zero); NaN anywhere gives Infinity */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length mismatch');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (Number.isNaN(d)) return Infinity;
-    diff = Math.max(diff, d);
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = TOL): void {
   const err = relErr(actual, expected);

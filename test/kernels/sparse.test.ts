@@ -8,19 +8,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableBackends, convOutSize, type ConvShape } from '../../src/kernels/index.js';
 import { Rng, refConvBackwardWeights, refConvForward, refGemm } from './reference.js';
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length mismatch');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (Number.isNaN(d)) return Infinity;
-    diff = Math.max(diff, d);
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
+import { relErr } from '../helpers/fixtures.js';
 
 function conv(n: number, cIn: number, h: number, w: number, cOut: number, k: number, stride: number, pad: number): ConvShape {
   return { n, cIn, h, w, cOut, kh: k, kw: k, stride, pad };
