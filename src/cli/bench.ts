@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import fs from 'node:fs';
+import path from 'node:path';
 import { UserError } from './run.js';
 import { intList, listOf, nonNegativeInt, positiveInt, positiveNumber } from './options.js';
 import { createBenchSetup, exportBenchSetup, loadBenchSetup, type BenchSetup } from '../bench/setup.js';
@@ -52,6 +53,9 @@ export function registerBench(program: Command): void {
       let setup: BenchSetup;
       if (o.load) {
         if (!fs.existsSync(o.load)) throw new UserError(`--load ${o.load}: no such directory`);
+        if (!fs.existsSync(path.join(o.load, 'model.json'))) {
+          throw new UserError(`--load ${o.load}: no model.json there (a directory written by \`hire-snn bench --export\`)`);
+        }
         setup = loadBenchSetup(o.load);
       } else {
         setup = await createBenchSetup({
