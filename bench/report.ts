@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WORKLOADS, type BenchResult, type Workload } from '../src/bench/measure.js';
+import { loadBenchSetup } from '../src/bench/setup.js';
+import { describeSpec } from '../src/snn/describe.js';
 
 const KEY: Record<Workload, 'inferImagesPerSec' | 'pgdStepImagesPerSec' | 'trainStepImagesPerSec'> = {
   infer: 'inferImagesPerSec', pgd: 'pgdStepImagesPerSec', train: 'trainStepImagesPerSec',
@@ -61,7 +63,11 @@ out.push(`Machine: ${cpu}, ${os.cpus().length} logical cores, ${f(os.totalmem() 
 out.push('Load during the run (other jobs share this machine, so numbers are noisy):', '');
 for (const l of load) out.push(`    ${l}`);
 out.push('');
-out.push(`Model: VGG11 seed layout [64,A,128,256,A,512,512,512,A,512,512], hidden 4096,4096, 100 classes; T=${ours.timesteps}, batch ${ours.batch}. Random He init (seed 1); thresholds from the seed's percentile search (99.7th) on real CIFAR-10 training images x 0.7; the batch is CIFAR-10 training images. Both sides load the same exported weights, thresholds and batch.`, '');
+const bench = loadBenchSetup(path.join(dir, 'model'));
+const thresholds = bench.calibration.images
+  ? `thresholds from the seed's percentile search (99.7th) on ${bench.calibration.images} real CIFAR-10 training images x ${bench.calibration.scaling}`
+  : 'thresholds (and leaks) as trained';
+out.push(`Model: ${describeSpec(bench.spec)}; T=${ours.timesteps}, batch ${ours.batch}. Weights: ${bench.weights ?? 'random He init (seed 1)'}; ${thresholds}; the batch is CIFAR-10 training images. Both sides load the same exported weights, thresholds and batch.`, '');
 out.push(`Agreement (eval-mode logits of the batch): max |ours - PyTorch seed loop| = ${logitDiff.toExponential(2)}, ${ours.batch - imagesOff}/${ours.batch} images within 1e-4 (an image off means a spike flipped where the membrane is within float rounding of the threshold, since the event-driven conv sums in another order than oneDNN, and the flip propagated; the dense path matches PyTorch to ~3e-6); seed loop vs multi-step ${check.seedVsMultiMaxAbsDiff.toExponential(2)}.`, '');
 out.push(`Spike rates (spikes per neuron per step, eval mode): ${(ours.spikeRates ?? []).map((s) => `${s.layer} ${f(100 * s.rate, 2)}%`).join(', ')}; mean ${f(100 * (ours.meanSpikeRate ?? 0), 2)}%.`, '');
 out.push('## Images/s (best of all repetitions; median in parentheses)', '');

@@ -3,7 +3,8 @@
 # interleaved round by round on the same model, thresholds and batch, and writes bench/RESULTS.md.
 #   bench/run.sh [ROUNDS=3] [REPS=2]
 # Needs Debian's PyTorch (apt-get install python3-torch; a benchmark-only dependency).
-# Env: PYTHON (default /usr/bin/python3), HIRE_SNN_BENCH_DIR (work dir), BENCH_ARGS (model options).
+# Env: PYTHON (default /usr/bin/python3), HIRE_SNN_BENCH_DIR (work dir), BENCH_ARGS (model options,
+# e.g. "--init run/model.safetensors --timesteps 8 --batch 32" for a trained model), RESULTS (default bench/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -11,6 +12,7 @@ REPS=${2:-2}
 PY=${PYTHON:-/usr/bin/python3}
 WORK=${HIRE_SNN_BENCH_DIR:-${TMPDIR:-/tmp}/hire-snn-bench}
 ARGS=${BENCH_ARGS:---arch vgg11 --timesteps 8 --batch 32 --classes 100}
+RESULTS=${RESULTS:-bench/RESULTS.md}
 CLI=(node --import tsx src/cli/main.ts)
 # Debian's python3-torch links the reference BLAS (about 1 GFLOP/s: its Linear layers would be
 # crippled); with libopenblas0-openmp installed the PyTorch side uses OpenBLAS without changing
@@ -21,7 +23,7 @@ pyrun() { LD_LIBRARY_PATH="$PY_LD" "$PY" "$@"; }
 rm -rf "$WORK"
 mkdir -p "$WORK"
 "$PY" -c 'import torch' || { echo "PyTorch is missing: apt-get install python3-torch" >&2; exit 1; }
-# the model: random He init (seed 1), thresholds from the percentile search on CIFAR-10 images
+# the model: random He init (seed 1) or --init's, thresholds from the percentile search on CIFAR-10 images
 # shellcheck disable=SC2086
 "${CLI[@]}" bench $ARGS --workloads infer --reps 1 --export "$WORK/model" --json "$WORK/setup.json"
 pyrun bench/pytorch_bench.py --load "$WORK/model" --style seed --check > "$WORK/check.json"
@@ -34,5 +36,5 @@ for r in $(seq 1 "$ROUNDS"); do
   HIRE_SNN_SPARSE_MAX_DENSITY=-1 "${CLI[@]}" bench --load "$WORK/model" --reps "$REPS" --json "$WORK/dense-$r.json" >&2
 done
 echo "end: $(uptime)" >> "$WORK/load.txt"
-node --import tsx bench/report.ts "$WORK" > bench/RESULTS.md
-cat bench/RESULTS.md
+node --import tsx bench/report.ts "$WORK" > "$RESULTS"
+cat "$RESULTS"

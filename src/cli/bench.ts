@@ -2,18 +2,20 @@
  * `hire-snn bench`: images/s of inference, one PGD step and one training step, and peak RSS,
  * on a spiking VGG (or ResNet) whose thresholds come from the percentile search on real CIFAR-10 images.
  * `--export DIR` saves the model and batch for the PyTorch comparison (bench/run.sh),
- * `--load DIR` benchmarks a saved one.
+ * `--load DIR` benchmarks a saved one; `--init FILE` a trained checkpoint (realistic spike rates).
  */
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from './run.js';
-import { intList, listOf, nonNegativeInt, positiveInt, positiveNumber } from './options.js';
+import { intList, listOf, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
+import { loadModelFile, parseArch } from '../io/load-model.js';
+import { NORMALIZATION } from '../data/dataset.js';
 import { createBenchSetup, exportBenchSetup, loadBenchSetup, type BenchSetup } from '../bench/setup.js';
 import { runBench, WORKLOADS, type Workload } from '../bench/measure.js';
 
 interface RawOptions {
-  arch: string;
+  arch?: string;
   timesteps: number;
   batch: number;
   classes: number;
@@ -27,6 +29,8 @@ interface RawOptions {
   json?: string;
   export?: string;
   load?: string;
+  init?: string;
+  convert: 'auto' | 'always' | 'never';
 }
 
 const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(2));
@@ -35,7 +39,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('images/s of inference, PGD step and training step, and peak RSS, on a spiking VGG or ResNet with searched thresholds')
-    .option('--arch <arch>', 'vgg preset or layer list, or resnet12|resnet20|resnet34 (--hidden is ignored)', 'vgg11')
+    .option('--arch <arch>', 'vgg preset or layer list, or resnet12|resnet20|resnet34 (--hidden is ignored); with --init: where the file does not say (default: vgg11)')
     .option('--timesteps <T>', 'time steps', positiveInt('--timesteps'), 8)
     .option('--batch <n>', 'batch size', positiveInt('--batch'), 32)
     .option('--classes <n>', 'output classes', positiveInt('--classes'), 100)
@@ -48,6 +52,8 @@ export function registerBench(program: Command): void {
     .option('--workloads <list>', 'comma-separated: infer,pgd,train', listOf('--workloads', WORKLOADS), [...WORKLOADS])
     .option('--json <file>', 'write the results as JSON')
     .option('--export <dir>', 'save the model, thresholds and batch here (for bench/pytorch_bench.py)')
+    .option('--init <file>', 'trained weights instead of random ones: our checkpoint or a .pt (arch, hidden, classes from the file)')
+    .option('--convert <when>', 'threshold search on --init: auto (when it is an ANN) | always | never', oneOf('--convert', ['auto', 'always', 'never'] as const), 'auto')
     .option('--load <dir>', 'benchmark a model saved with --export (ignores the model options)')
     .action(async (o: RawOptions) => {
       let setup: BenchSetup;
@@ -58,11 +64,20 @@ export function registerBench(program: Command): void {
         }
         setup = loadBenchSetup(o.load);
       } else {
+        let init;
+        if (o.init) {
+          if (!fs.existsSync(o.init)) throw new UserError(`--init ${o.init}: no such file`);
+          const loaded = loadModelFile(o.init, { arch: parseArch(o.arch), normalization: NORMALIZATION.cifar10 });
+          const searchThresholds = o.convert === 'always' || (o.convert === 'auto' && loaded.method === 'ann');
+          init = { model: loaded.model, spec: loaded.spec, searchThresholds, label: path.basename(o.init) };
+        }
         setup = await createBenchSetup({
-          arch: o.arch, classes: o.classes, hidden: o.hidden, timesteps: o.timesteps, batch: o.batch,
-          seed: o.seed, calibImages: o.calib, scaling: o.scaling, data: o.data,
+          arch: o.arch ?? 'vgg11', classes: o.classes, hidden: o.hidden, timesteps: o.timesteps, batch: o.batch,
+          seed: o.seed, calibImages: o.calib, scaling: o.scaling, data: o.data, init,
         });
-        console.error(`thresholds: percentile search on ${setup.calibration.images} CIFAR-10 images x ${setup.calibration.scaling} (${setup.calibration.seconds.toFixed(1)} s)`);
+        console.error(setup.calibration.images
+          ? `thresholds: percentile search on ${setup.calibration.images} CIFAR-10 images x ${setup.calibration.scaling} (${setup.calibration.seconds.toFixed(1)} s)`
+          : `thresholds: kept from ${o.init}`);
       }
       if (o.export) exportBenchSetup(setup, o.export);
       const r = runBench(setup, o.workloads, o.reps);

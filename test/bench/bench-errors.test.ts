@@ -22,3 +22,9 @@ test('bench --load: a missing directory and a directory without model.json each 
     fs.rmSync(empty, { recursive: true, force: true });
   }
 });
+
+test('bench --init: a missing file gives one line', () => {
+  const r = runCliProcess(['bench', '--init', '/nonexistent/model.pt', '--reps', '1']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr.trim(), 'hire-snn: --init /nonexistent/model.pt: no such file');
+});
