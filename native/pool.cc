@@ -34,9 +34,11 @@ bool worthThreads(int64_t elements) { return elements >= (1 << 15); }
 
 namespace {
 
+// returns the plane's nonzero outputs (the next layer's event-driven kernels need the count)
 HSNN_SIMD_CLONES
-void forwardPlane(const float* xp, float* yp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow) {
+int64_t forwardPlane(const float* xp, float* yp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow) {
   (void)h;
+  int64_t nonzero = 0;
   const float area = static_cast<float>(k * k);
   for (int64_t i = 0; i < oh; i++) {
     float* yr = yp + i * ow;
@@ -45,6 +47,8 @@ void forwardPlane(const float* xp, float* yp, int64_t h, int64_t w, int64_t k, i
       const float* x1 = x0 + w;
 #pragma omp simd
       for (int64_t j = 0; j < ow; j++) yr[j] = (x0[2 * j] + x0[2 * j + 1] + x1[2 * j] + x1[2 * j + 1]) / area;
+#pragma omp simd reduction(+ : nonzero)
+      for (int64_t j = 0; j < ow; j++) nonzero += yr[j] != 0.0f;
       continue;
     }
     for (int64_t j = 0; j < ow; j++) yr[j] = 0.0f;
@@ -56,8 +60,12 @@ void forwardPlane(const float* xp, float* yp, int64_t h, int64_t w, int64_t k, i
         yr[j] += acc;
       }
     }
-    for (int64_t j = 0; j < ow; j++) yr[j] /= area;
+    for (int64_t j = 0; j < ow; j++) {
+      yr[j] /= area;
+      nonzero += yr[j] != 0.0f;
+    }
   }
+  return nonzero;
 }
 
 HSNN_SIMD_CLONES
@@ -94,11 +102,12 @@ Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
   PoolShape s = readShape(info);
   const float* x = f32Arg(info, 0, elems(info, {s.planes, s.h, s.w}), "x");
   float* y = f32Arg(info, 6, elems(info, {s.planes, s.oh, s.ow}), "y");
-#pragma omp parallel for schedule(static) if (worthThreads(s.planes * s.h * s.w))
+  int64_t nonzero = 0;
+#pragma omp parallel for schedule(static) reduction(+ : nonzero) if (worthThreads(s.planes * s.h * s.w))
   for (int64_t p = 0; p < s.planes; p++) {
-    forwardPlane(x + p * s.h * s.w, y + p * s.oh * s.ow, s.h, s.w, s.k, s.oh, s.ow);
+    nonzero += forwardPlane(x + p * s.h * s.w, y + p * s.oh * s.ow, s.h, s.w, s.k, s.oh, s.ow);
   }
-  return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(nonzero));
 }
 
 Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {

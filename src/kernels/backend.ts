@@ -120,8 +120,11 @@ export interface Backend {
    */
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void;
 
-  /** average pool with kernel = stride = `k`, no padding, floor division of h and w */
-  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void;
+  /**
+   * average pool with kernel = stride = `k`, no padding, floor division of h and w; returns the
+   * number of nonzero outputs (pooled spikes feed an event-driven kernel, which needs the density)
+   */
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): number;
   avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void;
 
   /** y[i] = x[i] * mask[i % mask.length] (mask.length divides x.length): dropout over time steps */

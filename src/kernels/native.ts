@@ -47,7 +47,7 @@ export interface NativeAddon {
     transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
   ): void;
-  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void;
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): number;
   avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void;
   lifForward(
     current: Float32Array, steps: number, size: number, leak: number, threshold: number, gamma: number,
@@ -148,8 +148,8 @@ export class NativeBackend implements Backend {
     this.addon.linearBackwardWeightsSparse(x, dy, dw, n, inF, outF);
   }
 
-  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void {
-    this.addon.avgPoolForward(x, n, c, h, w, k, y);
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): number {
+    return this.addon.avgPoolForward(x, n, c, h, w, k, y);
   }
 
   avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void {

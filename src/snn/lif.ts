@@ -5,6 +5,7 @@
  */
 import { getBackend, type LifParams } from '../kernels/index.js';
 import { outputBuffer } from '../tensor/buffer.js';
+import { noteNonzero } from '../tensor/nonzero.js';
 import { Tensor, opResult, accumulateGrad, adoptGrad } from '../tensor/tensor.js';
 
 /** the seed's piecewise-linear surrogate slope: ds/dz = 0.3 * max(0, 1 - |z|) */
@@ -89,6 +90,7 @@ export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
   const backend = getBackend();
   const spikes = outputBuffer(perStep * opts.steps);
   const spikeCount = backend.lifForward(current.data, p, spikes);
+  noteNonzero(spikes, spikeCount);
   const out = opResult(spikes, outShape, [current, leak, threshold], (o) => {
     const gradCurrent = outputBuffer(current.size);
     const g = backend.lifBackward(current.data, o.grad!, p, gradCurrent);

@@ -191,6 +191,18 @@ for (const be of availableBackends()) {
       }
     });
 
+    test('avg pool forward returns its nonzero outputs (pooled spikes, threaded size too)', () => {
+      const rng = new Rng(6);
+      for (const [n, c, h, w, k] of [[2, 3, 7, 5, 2], [1, 2, 9, 9, 3], [8, 64, 16, 16, 2]] as const) {
+        const x = rng.array(n * c * h * w).map((v) => (v > 0.8 ? 1 : 0));
+        const y = nanArray(n * c * Math.floor(h / k) * Math.floor(w / k));
+        const count = be.avgPoolForward(x, n, c, h, w, k, y);
+        const expected = y.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0);
+        assert.ok(expected > 0 && expected < y.length, 'a mix of zero and nonzero windows');
+        assert.equal(count, expected, `${n}x${c}x${h}x${w} k${k}`);
+      }
+    });
+
     const lifCases: LifParams[] = [];
     for (const constantCurrent of [false, true]) {
       for (const [steps, size] of [[1, 7], [5, 37], [8, 300]]) {

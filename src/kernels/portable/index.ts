@@ -75,8 +75,8 @@ export class PortableBackend implements Backend {
     linearBackwardWeightsSparse(x, dy, n, inF, outF, dw);
   }
 
-  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): void {
-    avgPoolForward(x, n, c, h, w, k, y);
+  avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): number {
+    return avgPoolForward(x, n, c, h, w, k, y);
   }
 
   avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void {

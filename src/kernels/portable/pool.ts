@@ -1,8 +1,10 @@
 /** Average pooling with kernel = stride = k, no padding, floor division of h and w. */
 
+/** returns the number of nonzero outputs */
 export function avgPoolForward(
   x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array,
-): void {
+): number {
+  let nonzero = 0;
   const oh = Math.floor(h / k);
   const ow = Math.floor(w / k);
   const inv = 1 / (k * k);
@@ -17,10 +19,13 @@ export function avgPoolForward(
         for (let ky = 0; ky < k; ky++, row += w) {
           for (let kx = 0; kx < k; kx++) sum += x[row + kx];
         }
-        y[yp + oy * ow + ox] = sum * inv;
+        const v = sum * inv;
+        y[yp + oy * ow + ox] = v;
+        if (v !== 0) nonzero++;
       }
     }
   }
+  return nonzero;
 }
 
 /** dx gets dy / k^2 in every pooled window and 0 in the rows/columns floor division drops */

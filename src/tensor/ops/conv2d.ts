@@ -1,6 +1,7 @@
 /** 2-D convolution (NCHW, no bias) and its gradients, on the current backend. */
 import { getBackend, convOutSize, type ConvShape } from '../../kernels/index.js';
 import { outputBuffer } from '../buffer.js';
+import { nonzeroCount } from '../nonzero.js';
 import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export interface Conv2dOptions {
@@ -42,7 +43,7 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const { oh, ow } = convOutSize(s);
   const backend = getBackend();
   const y = outputBuffer(s.n * s.cOut * oh * ow);
-  const nonzero = opts.sparseInput === true && x.size > 0 ? backend.countNonzero(x.data) : Infinity;
+  const nonzero = opts.sparseInput === true && x.size > 0 ? nonzeroCount(x.data) : Infinity;
   const sparse = nonzero <= sparseMaxDensity('forward') * x.size;
   // (the event-driven grad-weight has its fast path for stride 1 only)
   const sparseWeights = s.stride === 1 && nonzero <= sparseMaxDensity('weights') * x.size;

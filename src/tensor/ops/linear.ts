@@ -1,6 +1,7 @@
 /** Fully connected layer without bias: y[N, out] = x[N, in] · W[out, in]^T. */
 import { getBackend } from '../../kernels/index.js';
 import { outputBuffer } from '../buffer.js';
+import { nonzeroCount } from '../nonzero.js';
 import { Tensor, opResult, adoptGrad, isGradEnabled } from '../tensor.js';
 import { sparseMaxDensity } from './conv2d.js';
 
@@ -20,7 +21,7 @@ export function linear(x: Tensor, w: Tensor, opts: LinearOptions = {}): Tensor {
   }
   const backend = getBackend();
   const y = outputBuffer(n * outF);
-  const nonzero = opts.sparseInput === true && x.size > 0 ? backend.countNonzero(x.data) : Infinity;
+  const nonzero = opts.sparseInput === true && x.size > 0 ? nonzeroCount(x.data) : Infinity;
   if (nonzero <= sparseMaxDensity('linearForward') * x.size) backend.linearForwardSparse(x.data, w.data, n, inF, outF, y);
   else backend.gemm(false, true, n, outF, inF, 1, x.data, w.data, 0, y);
   const sparseWeights = isGradEnabled() && w.requiresGrad && nonzero <= sparseMaxDensity('linear') * x.size;

@@ -1,0 +1,18 @@
+/**
+ * Nonzero counts that a kernel already produced (the LIF's spike count, the average pool's),
+ * kept beside the output buffer, so the event-driven layer that consumes it picks sparse or dense
+ * without scanning its input again. Op outputs are never written after the op returns, so a
+ * noted count stays true; a reshape shares the buffer and with it the count.
+ */
+import { getBackend } from '../kernels/index.js';
+
+const known = new WeakMap<Float32Array, number>();
+
+export function noteNonzero(data: Float32Array, count: number): void {
+  known.set(data, count);
+}
+
+/** the noted count, else one scan on the current backend */
+export function nonzeroCount(data: Float32Array): number {
+  return known.get(data) ?? getBackend().countNonzero(data);
+}
