@@ -1,7 +1,7 @@
 /**
  * Dense (oneDNN) vs event-driven conv forward and grad-weight on the VGG11 layer shapes at
- * T*B = 256 images, and the classifier's linear forward and grad-weight, across input densities
- * (binary spikes): where the sparse kernels pay.
+ * T*B = 256 images, and the classifier's linear forward, grad-weight and backward-data, across
+ * input densities (binary spikes; masked float gradients for backward-data): where the sparse kernels pay.
  *   node --import tsx bench/sparse.ts [--n 256] [--reps 3] [--kernel forward|weights|both|linear]
  */
 import { convOutSize, getBackend, type ConvShape } from '../src/kernels/index.js';
@@ -73,4 +73,14 @@ for (const [inF, outF] of kernel === "linear" || kernel === "both" ? [[8192, 409
     cols.push(`${(d * 100).toFixed(0)}%: ${best(() => be.linearBackwardWeightsSparse(x, dy, n, inF, outF, dw)).toFixed(0)}`);
   }
   console.log(cols.join('  '));
+  // backward-data: dx = dy W with dy zero where the surrogate window is (float values)
+  const dx = new Float32Array(n * inF);
+  const g = new Float32Array(n * outF);
+  const denseData = best(() => be.gemm(false, false, n, inF, outF, 1, g, w, 0, dx));
+  const data = [`linear ${inF}->${outF} backward-data: dense ${denseData.toFixed(0)} ms`];
+  for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6]) {
+    for (let i = 0; i < g.length; i++) g[i] = Math.random() < d ? Math.random() - 0.5 : 0;
+    data.push(`${(d * 100).toFixed(0)}%: ${best(() => be.linearBackwardDataSparse(g, w, n, inF, outF, dx)).toFixed(0)}`);
+  }
+  console.log(data.join('  '));
 }

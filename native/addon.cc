@@ -108,6 +108,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForwardSparse", Napi::Function::New(env, Conv2dForwardSparse, "conv2dForwardSparse"));
   exports.Set("conv2dBackwardWeightsSparse", Napi::Function::New(env, Conv2dBackwardWeightsSparse, "conv2dBackwardWeightsSparse"));
   exports.Set("linearForwardSparse", Napi::Function::New(env, LinearForwardSparse, "linearForwardSparse"));
+  exports.Set("linearBackwardDataSparse", Napi::Function::New(env, LinearBackwardDataSparse, "linearBackwardDataSparse"));
   exports.Set("linearBackwardWeightsSparse", Napi::Function::New(env, LinearBackwardWeightsSparse, "linearBackwardWeightsSparse"));
   exports.Set("mulRepeated", Napi::Function::New(env, MulRepeated, "mulRepeated"));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep, "adamStep"));

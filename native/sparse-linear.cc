@@ -129,17 +129,13 @@ void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t
   }
 }
 
-}  // namespace
-
-Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
-  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
-  const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
-  float* y = f32Arg(info, 2, elems(info, {n, outF}), "y");
-  if (n == 0 || outF == 0) return info.Env().Undefined();
+// y[n, outF] = x[n, inF] . W^T with W stored [outF][inF] (the forward) or, `wInOut`, [inF][outF]
+// (the backward-data dx = dy . W of a layer whose forward weight is [inF'=outF][outF'=inF]).
+void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t inF, int64_t outF, bool wInOut) {
+  if (n == 0 || outF == 0) return;
   if (inF == 0) {
     std::fill(y, y + n * outF, 0.0f);
-    return info.Env().Undefined();
+    return;
   }
   const int64_t chunks = (inF + kFwdChunk - 1) / kFwdChunk, cells = chunks * n;
   // CSR over (chunk, row): count per row in parallel, prefix-sum, fill per row
@@ -183,9 +179,15 @@ Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
         if (ptr[static_cast<size_t>(k * n + r0)] == ptr[static_cast<size_t>(k * n + r1)]) continue;
         // Wt[c][o] = W[o0 + o][i0 + c]; lanes past width stay zero (never stored)
         if (width < kFwdTile) std::fill(wt.begin(), wt.end(), 0.0f);
-        for (int64_t o = 0; o < width; o++) {
-          const float* wr = w + (o0 + o) * inF + i0;
-          for (int64_t c = 0; c < cw; c++) wt[static_cast<size_t>(c * kFwdTile + o)] = wr[c];
+        if (wInOut) {
+          for (int64_t c = 0; c < cw; c++) {
+            std::memcpy(wt.data() + c * kFwdTile, w + (i0 + c) * outF + o0, static_cast<size_t>(width) * sizeof(float));
+          }
+        } else {
+          for (int64_t o = 0; o < width; o++) {
+            const float* wr = w + (o0 + o) * inF + i0;
+            for (int64_t c = 0; c < cw; c++) wt[static_cast<size_t>(c * kFwdTile + o)] = wr[c];
+          }
         }
         addBlock(ev, n, k, r0, r1, wt.data(), acc.data());
       }
@@ -194,6 +196,27 @@ Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
       }
     }
   }
+}
+
+}  // namespace
+
+Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
+  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
+  const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
+  float* y = f32Arg(info, 2, elems(info, {n, outF}), "y");
+  linearSparse(x, w, y, n, inF, outF, false);
+  return info.Env().Undefined();
+}
+
+// dx[n, inF] = dy[n, outF] . W[outF, inF], sparse in dy (the surrogate gradient is zero for
+// neurons far from threshold): the same kernel with W's rows as the packed block rows.
+Napi::Value LinearBackwardDataSparse(const Napi::CallbackInfo& info) {
+  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const float* dy = f32Arg(info, 0, elems(info, {n, outF}), "dy");
+  const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
+  float* dx = f32Arg(info, 2, elems(info, {n, inF}), "dx");
+  linearSparse(dy, w, dx, n, outF, inF, true);
   return info.Env().Undefined();
 }
 

@@ -13,6 +13,8 @@ Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info);
 Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info);
 // JS: (x, w, y, n, inF, outF): y[n, outF] = x W^T, event-driven in x
 Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info);
+// JS: (dy, w, dx, n, inF, outF): dx[n, inF] = dy W, event-driven in dy
+Napi::Value LinearBackwardDataSparse(const Napi::CallbackInfo& info);
 // JS: (x) -> number of nonzero values
 Napi::Value CountNonzero(const Napi::CallbackInfo& info);
 

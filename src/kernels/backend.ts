@@ -121,6 +121,13 @@ export interface Backend {
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void;
 
   /**
+   * Linear backward-data dx[n, inF] = dy[n, outF] W[outF, inF] (overwritten), event-driven in dy:
+   * same result as gemm(false, false, n, inF, outF, 1, dy, w, 0, dx) up to summation order, for
+   * gradients the surrogate has zeroed for most neurons.
+   */
+  linearBackwardDataSparse(dy: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, dx: Float32Array): void;
+
+  /**
    * average pool with kernel = stride = `k`, no padding, floor division of h and w; returns the
    * number of nonzero outputs (pooled spikes feed an event-driven kernel, which needs the density)
    */

@@ -33,6 +33,7 @@ export interface NativeAddon {
   conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, ...shape: number[]): void;
   linearForwardSparse(x: Float32Array, w: Float32Array, y: Float32Array, n: number, inF: number, outF: number): void;
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, n: number, inF: number, outF: number): void;
+  linearBackwardDataSparse(dy: Float32Array, w: Float32Array, dx: Float32Array, n: number, inF: number, outF: number): void;
   mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void;
   adamStep(
     param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq: Float32Array | null,
@@ -148,6 +149,10 @@ export class NativeBackend implements Backend {
     this.addon.linearBackwardWeightsSparse(x, dy, dw, n, inF, outF);
   }
 
+  linearBackwardDataSparse(dy: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, dx: Float32Array): void {
+    this.addon.linearBackwardDataSparse(dy, weight, dx, n, inF, outF);
+  }
+
   avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): number {
     return this.addon.avgPoolForward(x, n, c, h, w, k, y);
   }
@@ -188,7 +193,7 @@ export function packageRoot(): string | undefined {
 }
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
-  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'linearForwardSparse', 'linearBackwardWeightsSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
+  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'linearForwardSparse', 'linearBackwardWeightsSparse', 'linearBackwardDataSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
   'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward',
 ];
 

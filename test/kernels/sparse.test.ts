@@ -151,6 +151,26 @@ for (const be of availableBackends()) {
       }
     }
 
+    // dy: a surrogate-masked gradient (about 60 % zeros), fully dense, or all zero
+    for (const [n, inF, outF] of [[5, 64, 37], [9, 200, 130], [3, 17, 16], [40, 128, 300], [1, 1, 1], [1100, 70, 20]]) {
+      for (const kind of ['masked', 'dense', 'zero'] as const) {
+        test(`linearBackwardDataSparse = reference = dense gemm: n ${n}, ${inF} -> ${outF}, ${kind} dy`, () => {
+          const rng = new Rng(n * 13 + inF + outF);
+          const dy = rng.array(n * outF).map((v) => (kind === 'zero' || (kind === 'masked' && Math.abs(v) < 0.6) ? 0 : v));
+          const w = rng.array(outF * inF + 1).subarray(1);
+          const buf = new Float32Array(n * inF + 2).fill(NaN);
+          const dx = buf.subarray(1, 1 + n * inF);
+          be.linearBackwardDataSparse(dy, w, n, inF, outF, dx);
+          assert.ok(Number.isNaN(buf[0]) && Number.isNaN(buf[buf.length - 1]), 'wrote outside the view');
+          const ref = refGemm(false, false, n, inF, outF, 1, dy, w, 0, new Float32Array(n * inF));
+          assert.ok(relErr(dx, ref) <= 1e-5, `sparse vs reference: ${relErr(dx, ref)}`);
+          const dense = new Float32Array(n * inF);
+          be.gemm(false, false, n, inF, outF, 1, dy, w, 0, dense);
+          assert.ok(relErr(dx, dense) <= 1e-5, 'sparse vs dense');
+        });
+      }
+    }
+
     test('linearForwardSparse on subarray views writes only inside the view', () => {
       const rng = new Rng(9);
       const [n, inF, outF] = [6, 140, 70];

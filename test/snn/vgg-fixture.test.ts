@@ -43,6 +43,20 @@ for (const name of ['vgg5-tiny-c10', 'vgg11-tiny-c100']) {
         checkAgainstFixture(modelOf(f), f);
       }));
 
+      // the density crossovers pick per layer; force every event-driven kernel, then none
+      for (const [what, density] of [['event-driven', '1'], ['dense', '-1']] as const) {
+        test(`the same with ${what} kernels everywhere`, onBackend(backend, () => {
+          const saved = process.env.HIRE_SNN_SPARSE_MAX_DENSITY;
+          process.env.HIRE_SNN_SPARSE_MAX_DENSITY = density;
+          try {
+            checkAgainstFixture(modelOf(f), f);
+          } finally {
+            if (saved === undefined) delete process.env.HIRE_SNN_SPARSE_MAX_DENSITY;
+            else process.env.HIRE_SNN_SPARSE_MAX_DENSITY = saved;
+          }
+        }));
+      }
+
       test('threshold search gives the raw 99.7th-percentile thresholds', onBackend(backend, () => {
         const model = modelOf(f);
         const ti = f.meta.threshold_init!;

@@ -5,7 +5,9 @@
 import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, SgdHyper } from '../backend.js';
 import { gemm } from './gemm.js';
 import { conv2dBackwardData, conv2dBackwardWeights, conv2dForward } from './conv.js';
-import { conv2dBackwardWeightsSparse, conv2dForwardSparse, countNonzero, linearBackwardWeightsSparse, linearForwardSparse } from './sparse.js';
+import {
+  conv2dBackwardWeightsSparse, conv2dForwardSparse, countNonzero, linearBackwardDataSparse, linearBackwardWeightsSparse, linearForwardSparse,
+} from './sparse.js';
 import { adamStep, mulRepeated, sgdStep } from './optim.js';
 import { avgPoolBackward, avgPoolForward } from './pool.js';
 import { lifBackward, lifForward } from './lif.js';
@@ -73,6 +75,10 @@ export class PortableBackend implements Backend {
 
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void {
     linearBackwardWeightsSparse(x, dy, n, inF, outF, dw);
+  }
+
+  linearBackwardDataSparse(dy: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, dx: Float32Array): void {
+    linearBackwardDataSparse(dy, weight, n, inF, outF, dx);
   }
 
   avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): number {

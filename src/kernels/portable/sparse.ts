@@ -134,6 +134,23 @@ export function linearForwardSparse(
   }
 }
 
+/** dx[n, inF] = dy W, event-driven in dy: each nonzero dy[r, o] = v adds v * W[o, :] to row r */
+export function linearBackwardDataSparse(
+  dy: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, dx: Float32Array,
+): void {
+  const acc = new Float64Array(inF);
+  for (let r = 0; r < n; r++) {
+    acc.fill(0);
+    for (let o = 0; o < outF; o++) {
+      const v = dy[r * outF + o];
+      if (v === 0) continue;
+      const wo = o * inF;
+      for (let i = 0; i < inF; i++) acc[i] += v * weight[wo + i];
+    }
+    for (let i = 0; i < inF; i++) dx[r * inF + i] = acc[i];
+  }
+}
+
 /** dw[outF, inF] = dy^T x, event-driven in x: each nonzero x[r, i] = v adds v * dy[r, :] to column i */
 export function linearBackwardWeightsSparse(
   x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array,

@@ -110,7 +110,7 @@ export class SpikingVgg implements SpikingModel {
     x = reshape(x, [x.shape[0], x.size / x.shape[0]]);
     for (const h of this.hidden) {
       // spike inputs (dropout-scaled in training): event-driven weight gradient when sparse
-      x = fire(h.index, linear(x, this.p(`classifier.${h.index - 3 * this.convs.length}.weight`), { sparseInput: true }));
+      x = fire(h.index, linear(x, this.p(`classifier.${h.index - 3 * this.convs.length}.weight`), { sparseInput: true, sparseGrad: true }));
       if (train) x = mulEachStep(x, dropoutMask(x.size / steps, this.spec.dropout, opts.rng!));
     }
     // the output layer is linear, so summing its input over the steps first is the same sum

@@ -11,6 +11,12 @@ export interface LinearOptions {
    * gradient event-driven when it is at most sparseMaxDensity('linearForward' / 'linear')
    */
   sparseInput?: boolean;
+  /**
+   * the output feeds a spiking layer, whose surrogate gradient is zero away from threshold:
+   * measure the output gradient's density and compute the input gradient event-driven when it is
+   * at most sparseMaxDensity('linearData')
+   */
+  sparseGrad?: boolean;
 }
 
 export function linear(x: Tensor, w: Tensor, opts: LinearOptions = {}): Tensor {
@@ -35,7 +41,12 @@ export function linear(x: Tensor, w: Tensor, opts: LinearOptions = {}): Tensor {
     }
     if (x.requiresGrad) {
       const gx = outputBuffer(x.size);
-      backend.gemm(false, false, n, inF, outF, 1, gy, w.data, 0, gx);
+      // below a spiking layer the surrogate zeroes the gradient of neurons far from threshold
+      if (opts.sparseGrad === true && backend.countNonzero(gy) <= sparseMaxDensity('linearData') * gy.length) {
+        backend.linearBackwardDataSparse(gy, w.data, n, inF, outF, gx);
+      } else {
+        backend.gemm(false, false, n, inF, outF, 1, gy, w.data, 0, gx);
+      }
       adoptGrad(x, gx);
     }
   });
