@@ -2,7 +2,7 @@
  * Dense (oneDNN) vs event-driven conv forward and grad-weight on the VGG11 layer shapes at
  * T*B = 256 images, and the classifier's linear forward, grad-weight and backward-data, across
  * input densities (binary spikes; masked float gradients for backward-data): where the sparse kernels pay.
- *   node --import tsx bench/sparse.ts [--n 256] [--reps 3] [--kernel forward|weights|both|linear]
+ *   node --import tsx bench/sparse.ts [--n 256] [--reps 3] [--kernel forward|weights|both|linear|data]
  */
 import { convOutSize, getBackend, type ConvShape } from '../src/kernels/index.js';
 
@@ -30,22 +30,28 @@ const layers: [string, number, number, number][] = [
   ['conv3 64->128 @16', 64, 128, 16], ['conv6 128->256 @16', 128, 256, 16],
   ['conv12 512->512 @8', 512, 512, 8], ['conv18 512->512 @4', 512, 512, 4],
 ];
-for (const [name, cIn, cOut, hw] of kernel === "linear" ? [] : layers) {
+for (const [name, cIn, cOut, hw] of kernel === 'linear' ? [] : layers) {
   const s: ConvShape = { n, cIn, h: hw, w: hw, cOut, kh: 3, kw: 3, stride: 1, pad: 1 };
   const { oh, ow } = convOutSize(s);
   const w = new Float32Array(cOut * cIn * 9).map(() => Math.random() - 0.5);
   const y = new Float32Array(n * cOut * oh * ow).map(() => Math.random() - 0.5);
-  const x = new Float32Array(n * cIn * hw * hw);
+  const x = new Float32Array(n * (kernel === 'data' ? cOut : cIn) * hw * hw);
   const kernels: [string, () => void, () => void][] = [];
-  if (kernel !== 'weights') kernels.push(['forward', () => be.conv2dForward(x, w, s, y), () => be.conv2dForwardSparse(x, w, s, y)]);
-  if (kernel !== 'forward') {
+  if (kernel !== 'weights' && kernel !== 'data') kernels.push(['forward', () => be.conv2dForward(x, w, s, y), () => be.conv2dForwardSparse(x, w, s, y)]);
+  if (kernel !== 'forward' && kernel !== 'data') {
     kernels.push(['grad-weight', () => be.conv2dBackwardWeights(x, y, s, w), () => be.conv2dBackwardWeightsSparse(x, y, s, w)]);
+  }
+  if (kernel === 'data') {
+    // backward-data: x plays the masked output gradient (cOut channels), y the input gradient
+    const t: ConvShape = { ...s, cIn: cOut, cOut: cIn };
+    const gx = new Float32Array(n * cIn * hw * hw);
+    kernels.push(['backward-data', () => be.conv2dBackwardData(x, w, s, gx), () => be.conv2dForwardSparse(x, w, t, gx)]);
   }
   for (const [what, denseFn, sparseFn] of kernels) {
     const dense = best(denseFn);
     const cols = [`${name} ${what}: dense ${dense.toFixed(0)} ms`];
     for (const d of [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6]) {
-      for (let i = 0; i < x.length; i++) x[i] = Math.random() < d ? 1 : 0;
+      for (let i = 0; i < x.length; i++) x[i] = Math.random() < d ? (what === 'backward-data' ? Math.random() - 0.5 : 1) : 0;
       cols.push(`${(d * 100).toFixed(0)}%: ${best(sparseFn).toFixed(0)}`);
     }
     console.log(cols.join('  '));

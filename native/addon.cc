@@ -106,6 +106,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData, "conv2dBackwardData"));
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights, "conv2dBackwardWeights"));
   exports.Set("conv2dForwardSparse", Napi::Function::New(env, Conv2dForwardSparse, "conv2dForwardSparse"));
+  exports.Set("conv2dBackwardDataSparse", Napi::Function::New(env, Conv2dBackwardDataSparse, "conv2dBackwardDataSparse"));
   exports.Set("conv2dBackwardWeightsSparse", Napi::Function::New(env, Conv2dBackwardWeightsSparse, "conv2dBackwardWeightsSparse"));
   exports.Set("linearForwardSparse", Napi::Function::New(env, LinearForwardSparse, "linearForwardSparse"));
   exports.Set("linearBackwardDataSparse", Napi::Function::New(env, LinearBackwardDataSparse, "linearBackwardDataSparse"));

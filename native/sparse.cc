@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include <omp.h>
@@ -332,30 +333,29 @@ Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
-  Shape s = readConvShape(info);
-  const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
-  const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
-  const size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
-  float* y = f32Arg(info, 2, ySize, "y");
-  if (s.n == 0 || s.cOut == 0) return info.Env().Undefined();
+namespace {
+
+/**
+ * The event-driven conv of x [n, cIn, h, w] into y [n, cOut, oh, ow]. With `flipped`, w is the
+ * weight of the conv whose backward-data this is, [cIn][cOut][taps] (cIn here = that conv's
+ * output channels), used rotated by 180 degrees: the input gradient of a stride-1 conv is the
+ * conv of the output gradient with the transposed, flipped kernel.
+ */
+void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool flipped) {
   const int64_t taps = s.kh * s.kw;
-  if (s.cIn == 0 || s.h * s.w >= (int64_t(1) << 31) / std::max<int64_t>(s.cIn, 1)) {
-    if (s.cIn == 0) {
-      std::fill(y, y + ySize, 0.0f);
-      return info.Env().Undefined();
-    }
-    throw Napi::RangeError::New(info.Env(), "conv2dForwardSparse: image too large");
-  }
   // Wt[group][chunk][tap][c in chunk][o in group] = w[o][c][tap] (zero rows past cIn)
   const int64_t groups = (s.cOut + kTile - 1) / kTile, chunks = (s.cIn + kChunk - 1) / kChunk;
   AlignedVector<float> wt(static_cast<size_t>(groups * chunks * taps * kChunk * kTile), 0.0f);
 #pragma omp parallel for schedule(static) if (wt.size() >= (1 << 16))
   for (int64_t gkt = 0; gkt < groups * chunks * taps; gkt++) {
     const int64_t g = gkt / (chunks * taps), k = gkt / taps % chunks, t = gkt % taps;
-    const int64_t c0 = k * kChunk;
-    transpose(w + (g * kTile * s.cIn + c0) * taps + t, std::min(kTile, s.cOut - g * kTile), std::min(kChunk, s.cIn - c0),
-              s.cIn * taps, taps, wt.data() + gkt * kChunk * kTile, kTile);
+    const int64_t c0 = k * kChunk, rows = std::min(kTile, s.cOut - g * kTile), cols = std::min(kChunk, s.cIn - c0);
+    float* dst = wt.data() + gkt * kChunk * kTile;
+    if (flipped) {
+      transpose(w + (c0 * s.cOut + g * kTile) * taps + (taps - 1 - t), rows, cols, taps, s.cOut * taps, dst, kTile);
+    } else {
+      transpose(w + (g * kTile * s.cIn + c0) * taps + t, rows, cols, s.cIn * taps, taps, dst, kTile);
+    }
   }
   const int64_t plane = s.h * s.w, oplane = s.oh * s.ow, cells = chunks * plane;
   // images per block: their accumulators together about 128 KiB (L2)
@@ -381,6 +381,50 @@ Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
       blockForward(images.data(), count, wt.data(), y + n0 * s.cOut * oplane, s);
     }
   }
+}
+
+/** false (and y zeroed) when there is nothing to compute; throws when the events overflow int32 */
+bool sparseConvNeeded(const Napi::CallbackInfo& info, const Shape& s, float* y, size_t ySize, const char* name) {
+  if (s.n == 0 || s.cOut == 0) return false;
+  if (s.cIn == 0) {
+    std::fill(y, y + ySize, 0.0f);
+    return false;
+  }
+  if (s.h * s.w >= (int64_t(1) << 31) / s.cIn) throw Napi::RangeError::New(info.Env(), std::string(name) + ": image too large");
+  return true;
+}
+
+}  // namespace
+
+Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
+  Shape s = readConvShape(info);
+  const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
+  const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
+  const size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
+  float* y = f32Arg(info, 2, ySize, "y");
+  if (sparseConvNeeded(info, s, y, ySize, "conv2dForwardSparse")) sparseConv(x, w, y, s, false);
+  return info.Env().Undefined();
+}
+
+Napi::Value Conv2dBackwardDataSparse(const Napi::CallbackInfo& info) {
+  const Shape s = readConvShape(info);
+  if (s.stride != 1 || s.kh != s.kw || s.pad > s.kh - 1) {
+    throw Napi::RangeError::New(info.Env(), "conv2dBackwardDataSparse: needs stride 1, a square kernel and pad < kernel");
+  }
+  const float* dy = f32Arg(info, 0, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
+  const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
+  const size_t dxSize = elems(info, {s.n, s.cIn, s.h, s.w});
+  float* dx = f32Arg(info, 2, dxSize, "dx");
+  // the conv dy [n, cOut, oh, ow] -> dx [n, cIn, h, w] with pad kh - 1 - pad (same stride 1)
+  Shape t = s;
+  t.cIn = s.cOut;
+  t.cOut = s.cIn;
+  t.h = s.oh;
+  t.w = s.ow;
+  t.pad = s.kh - 1 - s.pad;
+  t.oh = s.h;
+  t.ow = s.w;
+  if (sparseConvNeeded(info, t, dx, dxSize, "conv2dBackwardDataSparse")) sparseConv(dy, w, dx, t, true);
   return info.Env().Undefined();
 }
 

@@ -7,6 +7,8 @@ namespace hsnn {
 
 // JS: (x, w, y, n, cIn, h, w, cOut, kh, kw, stride, pad); same result as Conv2dForward
 Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info);
+// JS: (dy, w, dx, n, cIn, h, w, cOut, kh, kw, stride 1, pad); same result as Conv2dBackwardData
+Napi::Value Conv2dBackwardDataSparse(const Napi::CallbackInfo& info);
 // JS: (x, dy, dw, n, cIn, h, w, cOut, kh, kw, stride, pad); same result as Conv2dBackwardWeights
 Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info);
 // JS: (x, dy, dw, n, inF, outF): dw[outF, inF] = dy^T x, event-driven in x

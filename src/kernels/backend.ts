@@ -92,6 +92,12 @@ export interface Backend {
    * nonzero input adds v * dy over the outputs it reached. For spike inputs (see conv2dForwardSparse).
    */
   conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void;
+  /**
+   * Same result as conv2dBackwardData (up to summation order), event-driven in dy (the surrogate
+   * zeroes the gradient of neurons far from threshold): each nonzero dy adds v * W[o, :, tap]
+   * to the inputs it came from. Stride 1, square kernels, pad < kernel only.
+   */
+  conv2dBackwardDataSparse(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
   /** dx[n, cIn, h, w] from dy[n, cOut, oh, ow] */
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
   /** dw[cOut, cIn, kh, kw] from x and dy (overwritten) */

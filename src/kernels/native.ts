@@ -31,6 +31,7 @@ export interface NativeAddon {
   countNonzero(x: Float32Array): number;
   conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, ...shape: number[]): void;
+  conv2dBackwardDataSparse(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   linearForwardSparse(x: Float32Array, w: Float32Array, y: Float32Array, n: number, inF: number, outF: number): void;
   linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, dw: Float32Array, n: number, inF: number, outF: number): void;
   linearBackwardDataSparse(dy: Float32Array, w: Float32Array, dx: Float32Array, n: number, inF: number, outF: number): void;
@@ -107,6 +108,10 @@ export class NativeBackend implements Backend {
 
   conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
     this.addon.conv2dBackwardWeightsSparse(x, dy, dw, ...shapeArgs(s));
+  }
+
+  conv2dBackwardDataSparse(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
+    this.addon.conv2dBackwardDataSparse(dy, weight, dx, ...shapeArgs(s));
   }
 
   mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void {
@@ -193,7 +198,7 @@ export function packageRoot(): string | undefined {
 }
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
-  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'linearForwardSparse', 'linearBackwardWeightsSparse', 'linearBackwardDataSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
+  'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'conv2dBackwardDataSparse', 'linearForwardSparse', 'linearBackwardWeightsSparse', 'linearBackwardDataSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
   'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward',
 ];
 

@@ -7,7 +7,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableBackends, convOutSize, type ConvShape } from '../../src/kernels/index.js';
-import { Rng, refConvBackwardWeights, refConvForward, refGemm } from './reference.js';
+import { Rng, refConvBackwardData, refConvBackwardWeights, refConvForward, refGemm } from './reference.js';
 import { relErr } from '../helpers/fixtures.js';
 
 function conv(n: number, cIn: number, h: number, w: number, cOut: number, k: number, stride: number, pad: number): ConvShape {
@@ -67,6 +67,31 @@ for (const be of availableBackends()) {
         });
       }
     }
+
+    // backward-data: stride 1, square kernels, pad < kernel; cIn past a chunk and past a 64-tile
+    const dataCases = [...CASES.filter((s) => s.stride === 1), conv(2, 70, 6, 6, 300, 3, 1, 1), conv(1, 3, 7, 7, 16, 3, 1, 2), conv(2, 130, 4, 4, 8, 3, 1, 1)];
+    for (const s of dataCases) {
+      for (const kind of ['masked', 'dense', 'zero'] as const) {
+        test(`conv2dBackwardDataSparse = reference = dense: ${JSON.stringify(s)} ${kind} dy`, () => {
+          const rng = new Rng(13 + s.cIn * 5 + s.h);
+          const { oh, ow } = convOutSize(s);
+          const dy = rng.array(s.n * s.cOut * oh * ow).map((v) => (kind === 'zero' || (kind === 'masked' && Math.abs(v) < 0.7) ? 0 : v));
+          const w = rng.array(s.cOut * s.cIn * s.kh * s.kw);
+          const dx = new Float32Array(s.n * s.cIn * s.h * s.w).fill(NaN);
+          be.conv2dBackwardDataSparse(dy, w, s, dx);
+          const err = relErr(dx, refConvBackwardData(dy, w, s));
+          assert.ok(err <= 1e-5, `sparse vs reference: relative error ${err}`);
+          const dense = new Float32Array(dx.length);
+          be.conv2dBackwardData(dy, w, s, dense);
+          assert.ok(relErr(dx, dense) <= 1e-5, 'sparse vs dense');
+        });
+      }
+    }
+
+    test('conv2dBackwardDataSparse refuses strides other than 1', () => {
+      const s = conv(1, 2, 6, 6, 3, 3, 2, 1);
+      assert.throws(() => be.conv2dBackwardDataSparse(new Float32Array(27), new Float32Array(54), s, new Float32Array(72)), RangeError);
+    });
 
     for (const s of [...CASES, conv(2, 3, 6, 6, 17, 2, 1, 0), conv(1, 2, 5, 5, 16, 3, 1, 3), conv(2, 4, 7, 7, 20, 3, 3, 1)]) {
       for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {

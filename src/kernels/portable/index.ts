@@ -6,7 +6,7 @@ import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, S
 import { gemm } from './gemm.js';
 import { conv2dBackwardData, conv2dBackwardWeights, conv2dForward } from './conv.js';
 import {
-  conv2dBackwardWeightsSparse, conv2dForwardSparse, countNonzero, linearBackwardDataSparse, linearBackwardWeightsSparse, linearForwardSparse,
+  conv2dBackwardDataSparse, conv2dBackwardWeightsSparse, conv2dForwardSparse, countNonzero, linearBackwardDataSparse, linearBackwardWeightsSparse, linearForwardSparse,
 } from './sparse.js';
 import { adamStep, mulRepeated, sgdStep } from './optim.js';
 import { avgPoolBackward, avgPoolForward } from './pool.js';
@@ -37,6 +37,10 @@ export class PortableBackend implements Backend {
 
   conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
     conv2dBackwardWeightsSparse(x, dy, s, dw);
+  }
+
+  conv2dBackwardDataSparse(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
+    conv2dBackwardDataSparse(dy, weight, s, dx);
   }
 
   mulRepeated(x: Float32Array, mask: Float32Array, y: Float32Array): void {

@@ -110,6 +110,38 @@ export function conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s
   }
 }
 
+/** dx from dy, event-driven in dy: each nonzero dy[b, o, oy, ox] = v adds v * W[o, :, tap] to the inputs under the taps */
+export function conv2dBackwardDataSparse(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void {
+  const { oh, ow } = convOutSize(s);
+  const { n, cIn, h, w, cOut, kh, kw, stride, pad } = s;
+  if (stride !== 1 || kh !== kw || pad > kh - 1) throw new RangeError('conv2dBackwardDataSparse: needs stride 1, a square kernel and pad < kernel');
+  const plane = h * w;
+  const taps = kh * kw;
+  const acc = new Float64Array(cIn * plane);
+  for (let b = 0; b < n; b++) {
+    acc.fill(0);
+    for (let o = 0; o < cOut; o++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++) {
+          const v = dy[((b * cOut + o) * oh + oy) * ow + ox];
+          if (v === 0) continue;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy - pad + ky;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox - pad + kx;
+              if (ix < 0 || ix >= w) continue;
+              const p = iy * w + ix;
+              for (let c = 0; c < cIn; c++) acc[c * plane + p] += v * weight[(o * cIn + c) * taps + ky * kw + kx];
+            }
+          }
+        }
+      }
+    }
+    for (let i = 0; i < cIn * plane; i++) dx[b * cIn * plane + i] = acc[i];
+  }
+}
+
 /** y[n, outF] = x W^T, event-driven in x: each row sums the weight columns of its nonzero inputs */
 export function linearForwardSparse(
   x: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, y: Float32Array,

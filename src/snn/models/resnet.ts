@@ -148,19 +148,20 @@ export class SpikingResNet implements SpikingModel {
       return mulEachStep(spikes, dropoutMask(spikes.size / steps, this.spec.dropout, opts.rng));
     };
 
-    // every conv after the first reads spikes (or pooled / dropout-scaled spikes): conv2d
-    // measures the density and runs the event-driven kernels where they pay
+    // every conv after the first reads spikes (or pooled / dropout-scaled spikes), and every conv
+    // feeds a spiking layer (the surrogate zeroes most of its gradient): conv2d measures the
+    // densities and runs the event-driven kernels where they pay
     const poisson = (opts.encoding ?? 'direct') === 'poisson';
     for (const c of this.stem) {
       const sparseInput = c !== this.stem[0] || poisson;
-      x = fire(c.index, conv2d(x, this.p(`pre_process.${c.index}.weight`), { pad: 1, sparseInput }));
+      x = fire(c.index, conv2d(x, this.p(`pre_process.${c.index}.weight`), { pad: 1, sparseInput, sparseGrad: true }));
       x = c.pool ? avgPool2d(x, 2) : dropout(x);
     }
     for (const b of this.blocks) {
       const sparseInput = true;
-      const h = dropout(fire(b.first, conv2d(x, this.p(`${b.name}.residual.0.weight`), { stride: b.stride, pad: 1, sparseInput })));
-      const residual = conv2d(h, this.p(`${b.name}.residual.3.weight`), { pad: 1, sparseInput });
-      const shortcut = b.projection ? conv2d(x, this.p(`${b.name}.identity.0.weight`), { stride: b.stride, sparseInput }) : x;
+      const h = dropout(fire(b.first, conv2d(x, this.p(`${b.name}.residual.0.weight`), { stride: b.stride, pad: 1, sparseInput, sparseGrad: true })));
+      const residual = conv2d(h, this.p(`${b.name}.residual.3.weight`), { pad: 1, sparseInput, sparseGrad: true });
+      const shortcut = b.projection ? conv2d(x, this.p(`${b.name}.identity.0.weight`), { stride: b.stride, sparseInput, sparseGrad: true }) : x;
       x = fire(b.first + 1, add(residual, shortcut));
     }
     x = reshape(x, [x.shape[0], x.size / x.shape[0]]);

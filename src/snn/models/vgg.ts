@@ -102,7 +102,7 @@ export class SpikingVgg implements SpikingModel {
     for (const c of this.convs) {
       // after the first layer the input is spikes (or pooled spikes): event-driven when sparse
       const sparseInput = c.index > 0 || (opts.encoding ?? 'direct') === 'poisson';
-      const current = conv2d(x, this.p(`features.${c.index}.weight`), { pad: (this.spec.kernel - 1) >> 1, sparseInput });
+      const current = conv2d(x, this.p(`features.${c.index}.weight`), { pad: (this.spec.kernel - 1) >> 1, sparseInput, sparseGrad: true });
       x = fire(c.index, current);
       if (c.pool) x = avgPool2d(x, 2);
       else if (train) x = mulEachStep(x, dropoutMask(x.size / steps, this.spec.dropout, opts.rng!));

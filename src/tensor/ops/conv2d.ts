@@ -12,15 +12,22 @@ export interface Conv2dOptions {
    * event-driven forward and grad-weight when it is at most sparseMaxDensity(kernel)
    */
   sparseInput?: boolean;
+  /**
+   * the output feeds a spiking layer, whose surrogate gradient is zero away from threshold:
+   * measure the output gradient's density and compute the input gradient event-driven when it
+   * is at most sparseMaxDensity('data') (stride 1, square kernels)
+   */
+  sparseGrad?: boolean;
 }
 
 /**
  * input density up to which the event-driven kernels beat the dense ones (measured with
  * bench/sparse.ts on the VGG11 layer shapes, T*B = 256): the conv forward and grad-weight cross
  * over near 0.5 (the smallest layer) to above 0.6, the linear forward and grad-weight near 0.4, the
- * linear backward-data (density of the surrogate-masked output gradient) near 0.5
+ * linear backward-data (density of the surrogate-masked output gradient) near 0.5, the conv
+ * backward-data (against oneDNN's Winograd) near 0.2
  */
-const DEFAULT_SPARSE_MAX_DENSITY = { forward: 0.5, weights: 0.5, linear: 0.35, linearForward: 0.4, linearData: 0.45 } as const;
+const DEFAULT_SPARSE_MAX_DENSITY = { forward: 0.5, weights: 0.5, data: 0.2, linear: 0.35, linearForward: 0.4, linearData: 0.45 } as const;
 
 /** HIRE_SNN_SPARSE_MAX_DENSITY overrides all of them (-1: dense kernels only) */
 export function sparseMaxDensity(kernel: keyof typeof DEFAULT_SPARSE_MAX_DENSITY = 'forward'): number {
@@ -60,7 +67,10 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
     }
     if (x.requiresGrad) {
       const gx = outputBuffer(x.size);
-      backend.conv2dBackwardData(gy, w.data, s, gx);
+      const sparseData = opts.sparseGrad === true && s.stride === 1 && s.kh === s.kw && s.pad < s.kh &&
+        backend.countNonzero(gy) <= sparseMaxDensity('data') * gy.length;
+      if (sparseData) backend.conv2dBackwardDataSparse(gy, w.data, s, gx);
+      else backend.conv2dBackwardData(gy, w.data, s, gx);
       adoptGrad(x, gx);
     }
   });
