@@ -95,5 +95,8 @@ const torchVsIssue = WORKLOADS.map((w) => Math.max(stat('seed', w).best, stat('m
 const torchSlow = Math.min(...torchVsIssue) < 0.8;
 out.push(`Caveat: the machine is shared (load above, 2 cores). PyTorch's best here vs the issue's quiet-machine figures (36.0 img/s inference, 10.8 PGD, 8.4 training): ${WORKLOADS.map((w, i) => `${LABEL[w]} ${f(torchVsIssue[i], 2)}x`).join(', ')}${torchSlow ? '; where it ran well below them, either other jobs slowed it (with load above 2, its many small OpenMP ops suffer more from oversubscription than our few large kernels, which overstates those ratios) or this machine and PyTorch build are slower than the issue\'s (load near 2 or below is mostly the benchmark\'s own two threads)' : ''}. Against those quiet-machine PyTorch figures our best numbers here are ${WORKLOADS.map((w) => `${LABEL[w]} ${f(stat('ours', w).best / issue[w], 2)}x`).join(', ')}.`, '');
 out.push('"hire-snn dense only" is the same build with the event-driven kernels disabled (`HIRE_SNN_SPARSE_MAX_DENSITY=-1`): oneDNN dense convs and GEMMs everywhere (the native Adam, buffer recycling and other changes still apply).', '');
-out.push('Reproduce: `bench/run.sh [ROUNDS] [REPS]` (needs `apt-get install python3-torch`, a benchmark-only dependency). Ours alone: `hire-snn bench --arch vgg11 --timesteps 8 --batch 32 --classes 100 --json OUT`.');
+const argsFile = path.join(dir, 'args.txt');
+const args = fs.existsSync(argsFile) ? fs.readFileSync(argsFile, 'utf8').trim() : '--arch vgg11 --timesteps 8 --batch 32 --classes 100';
+const envArgs = args === '--arch vgg11 --timesteps 8 --batch 32 --classes 100' ? '' : `BENCH_ARGS="${args}" `;
+out.push(`Reproduce: \`${envArgs}bench/run.sh [ROUNDS] [REPS]\` (needs \`apt-get install python3-torch\`, a benchmark-only dependency). Ours alone: \`hire-snn bench ${args} --json OUT\`.`);
 console.log(out.join('\n'));

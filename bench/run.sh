@@ -23,6 +23,7 @@ pyrun() { LD_LIBRARY_PATH="$PY_LD" "$PY" "$@"; }
 rm -rf "$WORK"
 mkdir -p "$WORK"
 "$PY" -c 'import torch' || { echo "PyTorch is missing: apt-get install python3-torch" >&2; exit 1; }
+echo "$ARGS" > "$WORK/args.txt"
 # the model: random He init (seed 1) or --init's, thresholds from the percentile search on CIFAR-10 images
 # shellcheck disable=SC2086
 "${CLI[@]}" bench $ARGS --workloads infer --reps 1 --export "$WORK/model" --json "$WORK/setup.json"
