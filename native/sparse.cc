@@ -32,6 +32,7 @@ using Shape = ConvShape;
 constexpr int64_t kTile = 64;  // = addEventRows64's width
 // input channels per chunk of the forward's weight layout: kChunk * kTile floats = 32 KiB
 constexpr int64_t kChunk = 128;
+static_assert(kChunk == 128, "spikeMasks keeps two 64-bit words per chunk");
 
 /**
  * dst[j * dstStride + i] = src[i * srcStride + j * srcStep] for i < rows, j < cols, in 32x32
@@ -83,14 +84,77 @@ bool listEvents(const float* x, const Shape& s, int32_t* ptr, int32_t* fill, int
   return binary;
 }
 
-/** per image of a block: its event lists (listEvents) and its accumulators */
+/**
+ * x [cIn, h, w] of one image -> per (channel chunk, pixel) two 64-bit masks of its nonzero
+ * channels (masks [chunks][h * w][2]); returns whether every nonzero value is 1 (spikes). Spike
+ * images then walk the set bits, with no per-event index or value to load: the gather loop is
+ * bound by loads, and that leaves only the weight rows.
+ */
+bool spikeMasks(const float* x, const Shape& s, uint64_t* masks) {
+  const int64_t plane = s.h * s.w, chunks = (s.cIn + kChunk - 1) / kChunk;
+  std::fill(masks, masks + chunks * plane * 2, uint64_t(0));
+  bool binary = true;
+  for (int64_t c = 0; c < s.cIn; c++) {
+    const float* xc = x + c * plane;
+    uint64_t* mc = masks + (c / kChunk) * plane * 2 + (c % kChunk) / 64;
+    const int shift = static_cast<int>(c % 64);
+    for (int64_t p = 0; p < plane; p++) {
+      const float v = xc[p];
+      mc[p * 2] |= static_cast<uint64_t>(v != 0.0f) << shift;
+      binary = binary && (v == 0.0f || v == 1.0f);
+    }
+  }
+  return binary;
+}
+
+/** per image of a block: its events (spikeMasks for spikes, else listEvents) and its accumulators */
 struct ImageEvents {
-  const int32_t* ptr;
+  const uint64_t* masks;  // spikes: [chunks][plane][2]
+  const int32_t* ptr;     // otherwise: CSR per (chunk, pixel)
   const int32_t* off;
   const float* val;
   bool binary;
   float* acc;  // [oplane][kTile]
 };
+
+/** acc[0..64) += the weight rows (64 floats each) of the channels set in m0 (rows 0-63) and m1 (64-127) */
+inline __attribute__((always_inline)) void addMaskRows64(float* acc, const float* rows, uint64_t m0, uint64_t m1) {
+  v16* a = reinterpret_cast<v16*>(acc);
+  v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  for (int half = 0; half < 2; half++) {
+    uint64_t m = half ? m1 : m0;
+    const float* base = rows + half * 64 * kTile;
+    while (m) {
+      const v16* r = reinterpret_cast<const v16*>(base + __builtin_ctzll(m) * kTile);
+      m &= m - 1;
+      a0 += r[0];
+      a1 += r[1];
+      a2 += r[2];
+      a3 += r[3];
+    }
+  }
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
+}
+
+/** tapForward for a spike image: mk is the chunk's masks [plane][2] */
+HSNN_SIMD_CLONES
+void tapForwardMasks(const ImageEvents& im, const uint64_t* mk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  for (int64_t oy = 0; oy < s.oh; oy++) {
+    const int64_t iy = oy * s.stride - s.pad + ky;
+    if (iy < 0 || iy >= s.h) continue;
+    for (int64_t ox = 0; ox < s.ow; ox++) {
+      const int64_t ix = ox * s.stride - s.pad + kx;
+      if (ix < 0 || ix >= s.w) continue;
+      const int64_t p = iy * s.w + ix;
+      const uint64_t m0 = mk[2 * p], m1 = mk[2 * p + 1];
+      if ((m0 | m1) == 0) continue;
+      addMaskRows64(im.acc + (oy * s.ow + ox) * kTile, wtap, m0, m1);
+    }
+  }
+}
 
 /** one tap of one weight block (wtap: kChunk rows of kTile) into one image's accumulators */
 HSNN_SIMD_CLONES
@@ -127,7 +191,10 @@ void blockForward(const ImageEvents* images, int64_t count, const float* wt, flo
       for (int64_t ky = 0; ky < s.kh; ky++) {
         for (int64_t kx = 0; kx < s.kw; kx++) {
           const float* wtap = wt + (((t0 / kTile) * chunks + k) * taps + ky * s.kw + kx) * kChunk * kTile;
-          for (int64_t i = 0; i < count; i++) tapForward(images[i], images[i].ptr + k * plane, wtap, s, ky, kx);
+          for (int64_t i = 0; i < count; i++) {
+            if (images[i].binary) tapForwardMasks(images[i], images[i].masks + k * plane * 2, wtap, s, ky, kx);
+            else tapForward(images[i], images[i].ptr + k * plane, wtap, s, ky, kx);
+          }
         }
       }
     }
@@ -368,6 +435,7 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
     std::vector<float> val(static_cast<size_t>(nb * s.cIn * plane));
     AlignedVector<float> acc(static_cast<size_t>(nb * oplane * kTile));
     std::vector<ImageEvents> images(static_cast<size_t>(nb));
+    std::vector<uint64_t> masks(static_cast<size_t>(nb * cells * 2));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t n0 = b * nb, count = std::min(nb, s.n - n0);
@@ -375,8 +443,10 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
         int32_t* p = ptr.data() + i * (cells + 1);
         int32_t* o = off.data() + i * s.cIn * plane;
         float* v = val.data() + i * s.cIn * plane;
-        const bool binary = listEvents(x + (n0 + i) * s.cIn * plane, s, p, fill.data(), o, v);
-        images[static_cast<size_t>(i)] = ImageEvents{p, o, v, binary, acc.data() + i * oplane * kTile};
+        const float* xi = x + (n0 + i) * s.cIn * plane;
+        uint64_t* m = masks.data() + i * cells * 2;
+        const bool binary = spikeMasks(xi, s, m) || listEvents(xi, s, p, fill.data(), o, v);
+        images[static_cast<size_t>(i)] = ImageEvents{m, p, o, v, binary, acc.data() + i * oplane * kTile};
       }
       blockForward(images.data(), count, wt.data(), y + n0 * s.cOut * oplane, s);
     }
