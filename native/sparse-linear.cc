@@ -101,7 +101,8 @@ Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info) {
 
 
 // ---- linear forward, sparse in x: y[r, o] = sum over nonzero x[r, i] = v of v * W[o, i].
-// x's nonzeros are listed per (input chunk, row) (CSR). A thread takes 64 outputs at a time;
+// x's nonzeros are listed per (input chunk, row): as bitmasks for spikes, else as a CSR. A
+// thread takes 64 outputs at a time;
 // per chunk of 128 inputs it transposes that 64 x 128 block of W into Wt[i][o] (32 KiB,
 // L1-resident: W is read once per call in contiguous pieces, no cached transposed copy to keep
 // in sync with the optimizer), then every row adds the Wt rows of its active inputs into four
@@ -110,6 +111,7 @@ namespace {
 
 constexpr int64_t kFwdTile = 64;  // = addEventRows64's width
 constexpr int64_t kFwdChunk = 128;
+static_assert(kFwdChunk == 128, "a chunk's spike mask is two 64-bit words");
 constexpr int64_t kFwdRows = 1024;
 
 struct RowEvents {
@@ -117,10 +119,19 @@ struct RowEvents {
   const int32_t* off;  // row offset of the input within its chunk's Wt block
   const float* val;
   bool binary;
+  const uint64_t* masks;  // spike inputs instead of the CSR: [chunk][row][2] bitmasks
 };
 
 HSNN_SIMD_CLONES
 void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t r1, const float* wt, float* acc) {
+  if (ev.masks) {
+    const uint64_t* mk = ev.masks + chunk * n * 2;
+    for (int64_t r = r0; r < r1; r++) {
+      const uint64_t m0 = mk[2 * r], m1 = mk[2 * r + 1];
+      if ((m0 | m1) != 0) addMaskRows64(acc + (r - r0) * kFwdTile, wt, m0, m1);
+    }
+    return;
+  }
   const int64_t* p = ev.ptr + chunk * n;
   for (int64_t r = r0; r < r1; r++) {
     const int64_t e0 = p[r], e1 = p[r + 1];
@@ -129,25 +140,22 @@ void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t
   }
 }
 
-// y[n, outF] = x[n, inF] . W^T with W stored [outF][inF] (the forward) or, `wInOut`, [inF][outF]
-// (the backward-data dx = dy . W of a layer whose forward weight is [inF'=outF][outF'=inF]).
-void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t inF, int64_t outF, bool wInOut) {
-  if (n == 0 || outF == 0) return;
-  if (inF == 0) {
-    std::fill(y, y + n * outF, 0.0f);
-    return;
-  }
+/**
+ * x's nonzeros listed per (chunk of kFwdChunk inputs, row) (CSR: ptr [chunks * n + 1]; off = the
+ * input's row offset within its chunk's Wt block, val = the value); returns whether all are 1
+ */
+bool listRowEvents(const float* x, int64_t n, int64_t inF, std::vector<int64_t>& ptr, std::vector<int32_t>& off,
+                   std::vector<float>& val) {
   const int64_t chunks = (inF + kFwdChunk - 1) / kFwdChunk, cells = chunks * n;
-  // CSR over (chunk, row): count per row in parallel, prefix-sum, fill per row
-  std::vector<int64_t> ptr(static_cast<size_t>(cells + 1), 0);
+  ptr.assign(static_cast<size_t>(cells + 1), 0);
 #pragma omp parallel for schedule(static) if (n * inF >= (1 << 16))
   for (int64_t r = 0; r < n; r++) {
     const float* xr = x + r * inF;
     for (int64_t i = 0; i < inF; i++) ptr[static_cast<size_t>((i / kFwdChunk) * n + r + 1)] += xr[i] != 0.0f;
   }
   for (int64_t q = 0; q < cells; q++) ptr[q + 1] += ptr[q];
-  std::vector<int32_t> off(static_cast<size_t>(ptr[cells]));
-  std::vector<float> val(static_cast<size_t>(ptr[cells]));
+  off.resize(static_cast<size_t>(ptr[cells]));
+  val.resize(static_cast<size_t>(ptr[cells]));
   int binary = 1;
 #pragma omp parallel for schedule(static) reduction(&& : binary) if (n * inF >= (1 << 16))
   for (int64_t r = 0; r < n; r++) {
@@ -163,9 +171,40 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
       }
     }
   }
-  const RowEvents ev{ptr.data(), off.data(), val.data(), binary != 0};
+  return binary != 0;
+}
+
+// y[n, outF] = x[n, inF] . W^T with W stored [outF][inF] (the forward) or, `wInOut`, [inF][outF]
+// (the backward-data dx = dy . W of a layer whose forward weight is [inF'=outF][outF'=inF]).
+void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t inF, int64_t outF, bool wInOut) {
+  if (n == 0 || outF == 0) return;
+  if (inF == 0) {
+    std::fill(y, y + n * outF, 0.0f);
+    return;
+  }
+  const int64_t chunks = (inF + kFwdChunk - 1) / kFwdChunk, cells = chunks * n;
+  // spike inputs (every nonzero 1): per (chunk, row) bitmasks of the active inputs
+  std::vector<uint64_t> masks(static_cast<size_t>(cells * 2), 0);
+  int spikes = 1;
+  int64_t events = 0;
+#pragma omp parallel for schedule(static) reduction(&& : spikes) reduction(+ : events) if (n * inF >= (1 << 16))
+  for (int64_t r = 0; r < n; r++) {
+    const float* xr = x + r * inF;
+    for (int64_t i = 0; i < inF; i++) {
+      const float v = xr[i];
+      masks[static_cast<size_t>(((i / kFwdChunk) * n + r) * 2 + (i % kFwdChunk) / 64)] |= static_cast<uint64_t>(v != 0.0f) << (i % 64);
+      events += v != 0.0f;
+      spikes = spikes && (v == 0.0f || v == 1.0f);
+    }
+  }
+  // otherwise CSR over (chunk, row)
+  std::vector<int64_t> ptr;
+  std::vector<int32_t> off;
+  std::vector<float> val;
+  const bool binary = spikes || listRowEvents(x, n, inF, ptr, off, val);
+  const RowEvents ev{ptr.data(), off.data(), val.data(), binary, spikes ? masks.data() : nullptr};
   const int64_t tiles = (outF + kFwdTile - 1) / kFwdTile, rowBlocks = (n + kFwdRows - 1) / kFwdRows;
-#pragma omp parallel if (tiles * ptr[cells] >= (1 << 14))
+#pragma omp parallel if (tiles * events >= (1 << 14))
   {
     AlignedVector<float> wt(static_cast<size_t>(kFwdChunk * kFwdTile));
     AlignedVector<float> acc(static_cast<size_t>(std::min(n, kFwdRows) * kFwdTile));
@@ -176,7 +215,7 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
       std::fill(acc.begin(), acc.end(), 0.0f);
       for (int64_t k = 0; k < chunks; k++) {
         const int64_t i0 = k * kFwdChunk, cw = std::min(kFwdChunk, inF - i0);
-        if (ptr[static_cast<size_t>(k * n + r0)] == ptr[static_cast<size_t>(k * n + r1)]) continue;
+        if (!spikes && ptr[static_cast<size_t>(k * n + r0)] == ptr[static_cast<size_t>(k * n + r1)]) continue;
         // Wt[c][o] = W[o0 + o][i0 + c]; lanes past width stay zero (never stored)
         if (width < kFwdTile) std::fill(wt.begin(), wt.end(), 0.0f);
         if (wInOut) {

@@ -117,28 +117,6 @@ struct ImageEvents {
   float* acc;  // [oplane][kTile]
 };
 
-/** acc[0..64) += the weight rows (64 floats each) of the channels set in m0 (rows 0-63) and m1 (64-127) */
-inline __attribute__((always_inline)) void addMaskRows64(float* acc, const float* rows, uint64_t m0, uint64_t m1) {
-  v16* a = reinterpret_cast<v16*>(acc);
-  v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-  for (int half = 0; half < 2; half++) {
-    uint64_t m = half ? m1 : m0;
-    const float* base = rows + half * 64 * kTile;
-    while (m) {
-      const v16* r = reinterpret_cast<const v16*>(base + __builtin_ctzll(m) * kTile);
-      m &= m - 1;
-      a0 += r[0];
-      a1 += r[1];
-      a2 += r[2];
-      a3 += r[3];
-    }
-  }
-  a[0] = a0;
-  a[1] = a1;
-  a[2] = a2;
-  a[3] = a3;
-}
-
 /** tapForward for a spike image: mk is the chunk's masks [plane][2] */
 HSNN_SIMD_CLONES
 void tapForwardMasks(const ImageEvents& im, const uint64_t* mk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {

@@ -44,4 +44,30 @@ inline __attribute__((always_inline)) void addEventRows64(float* acc, const floa
   a[3] = a3;
 }
 
+/**
+ * acc[0..64) += the rows (64 floats each) of rows[] whose bits are set in m0 (rows 0-63) and
+ * m1 (rows 64-127): the spike-input (binary) variant of addEventRows64, which walks a bitmask
+ * of the active inputs instead of loading an index per event (the loop is bound by loads).
+ */
+inline __attribute__((always_inline)) void addMaskRows64(float* acc, const float* rows, uint64_t m0, uint64_t m1) {
+  v16* a = reinterpret_cast<v16*>(acc);
+  v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  for (int half = 0; half < 2; half++) {
+    uint64_t m = half ? m1 : m0;
+    const float* base = rows + half * 64 * 64;
+    while (m) {
+      const v16* r = reinterpret_cast<const v16*>(base + __builtin_ctzll(m) * 64);
+      m &= m - 1;
+      a0 += r[0];
+      a1 += r[1];
+      a2 += r[2];
+      a3 += r[3];
+    }
+  }
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
+}
+
 }  // namespace hsnn
