@@ -32,7 +32,7 @@ using Shape = ConvShape;
 constexpr int64_t kTile = 64;  // = addEventRows64's width
 // input channels per chunk of the forward's weight layout: kChunk * kTile floats = 32 KiB
 constexpr int64_t kChunk = 128;
-static_assert(kChunk == 128, "spikeMasks keeps two 64-bit words per chunk");
+static_assert(kChunk == 128, "the event masks keep two 64-bit words per chunk (and plane)");
 
 /**
  * dst[j * dstStride + i] = src[i * srcStride + j * srcStep] for i < rows, j < cols, in 32x32
@@ -85,41 +85,110 @@ bool listEvents(const float* x, const Shape& s, int32_t* ptr, int32_t* fill, int
 }
 
 /**
+ * How an image's events are held. The gather is bound by loads, and bitmasks of the active
+ * channels leave only the weight rows to load (no per-event index or value): spikes (0/1) and
+ * averages of 2x2 spikes (multiples of 1/4) have them; anything else is a CSR list.
+ */
+enum class EventForm { Spikes, Quarters, List };
+
+// pooled spikes, per (chunk, pixel): three planes of two 64-bit channel masks
+constexpr int64_t kMaskWords = 6;
+
+/**
  * x [cIn, h, w] of one image -> per (channel chunk, pixel) two 64-bit masks of its nonzero
- * channels (masks [chunks][h * w][2]); returns whether every nonzero value is 1 (spikes). Spike
- * images then walk the set bits, with no per-event index or value to load: the gather loop is
- * bound by loads, and that leaves only the weight rows.
+ * channels (masks [chunks][h * w][2]) when every nonzero is 1 (spikes); false (masks partly
+ * written) otherwise
  */
 bool spikeMasks(const float* x, const Shape& s, uint64_t* masks) {
   const int64_t plane = s.h * s.w, chunks = (s.cIn + kChunk - 1) / kChunk;
   std::fill(masks, masks + chunks * plane * 2, uint64_t(0));
-  bool binary = true;
-  for (int64_t c = 0; c < s.cIn; c++) {
+  bool spikes = true;
+  for (int64_t c = 0; c < s.cIn && spikes; c++) {
     const float* xc = x + c * plane;
     uint64_t* mc = masks + (c / kChunk) * plane * 2 + (c % kChunk) / 64;
     const int shift = static_cast<int>(c % 64);
     for (int64_t p = 0; p < plane; p++) {
       const float v = xc[p];
       mc[p * 2] |= static_cast<uint64_t>(v != 0.0f) << shift;
-      binary = binary && (v == 0.0f || v == 1.0f);
+      spikes = spikes && (v == 0.0f || v == 1.0f);
     }
   }
-  return binary;
+  return spikes;
 }
 
-/** per image of a block: its events (spikeMasks for spikes, else listEvents) and its accumulators */
+/**
+ * Averages of 2x2 spikes (every value a multiple of 1/4 in [0, 1]: 4v = k in 0..4) -> three
+ * planes of channel masks per (chunk, pixel), masks [chunks][h * w][3][2], plane j holding bit j
+ * of k, so x = (plane 0 + 2 plane 1 + 4 plane 2) / 4; false (masks partly written) otherwise
+ */
+bool quarterMasks(const float* x, const Shape& s, uint64_t* masks) {
+  const int64_t plane = s.h * s.w, chunks = (s.cIn + kChunk - 1) / kChunk;
+  std::fill(masks, masks + chunks * plane * kMaskWords, uint64_t(0));
+  bool quarters = true;
+  for (int64_t c = 0; c < s.cIn && quarters; c++) {
+    const float* xc = x + c * plane;
+    uint64_t* mc = masks + (c / kChunk) * plane * kMaskWords + (c % kChunk) / 64;
+    const int shift = static_cast<int>(c % 64);
+    for (int64_t p = 0; p < plane; p++) {
+      const float q = xc[p] * 4.0f;
+      const bool inRange = q >= 0.0f && q <= 4.0f;  // (false for NaN: the cast below stays defined)
+      const int k = inRange ? static_cast<int>(q) : 0;
+      quarters = quarters && inRange && static_cast<float>(k) == q;
+      const uint64_t ku = static_cast<uint64_t>(k);
+      uint64_t* m = mc + p * kMaskWords;
+      m[0] |= (ku & 1) << shift;
+      m[2] |= ((ku >> 1) & 1) << shift;
+      m[4] |= ((ku >> 2) & 1) << shift;
+    }
+  }
+  return quarters;
+}
+
+/** per image of a block: its events (eventMasks, or listEvents) and its accumulators */
 struct ImageEvents {
-  const uint64_t* masks;  // spikes: [chunks][plane][2]
-  const int32_t* ptr;     // otherwise: CSR per (chunk, pixel)
+  const uint64_t* masks;  // Spikes: [chunks][plane][2]; Quarters: [chunks][plane][kMaskWords]
+  const int32_t* ptr;     // List: CSR per (chunk, pixel)
   const int32_t* off;
   const float* val;
   bool binary;
+  EventForm form;
   float* acc;  // [oplane][kTile]
 };
 
-/** tapForward for a spike image: mk is the chunk's masks [plane][2] */
-HSNN_SIMD_CLONES
-void tapForwardMasks(const ImageEvents& im, const uint64_t* mk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+/** s[0..4) += the rows (kTile floats each, from base) of the channels set in bits */
+inline __attribute__((always_inline)) void addRows(uint64_t bits, const float* base, v16* s) {
+  v16 s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+  for (; bits; bits &= bits - 1) {
+    const v16* r = reinterpret_cast<const v16*>(base + __builtin_ctzll(bits) * kTile);
+    s0 += r[0];
+    s1 += r[1];
+    s2 += r[2];
+    s3 += r[3];
+  }
+  s[0] = s0;
+  s[1] = s1;
+  s[2] = s2;
+  s[3] = s3;
+}
+
+/** acc += (plane 0 + 2 plane 1 + 4 plane 2) / 4 of the rows the masks select (pooled spikes) */
+inline __attribute__((always_inline)) void addQuarterRows64(float* acc, const float* rows, const uint64_t* m) {
+  v16* a = reinterpret_cast<v16*>(acc);
+  v16 p0[4] = {}, p1[4] = {}, p2[4] = {};
+  const float* hi = rows + 64 * kTile;
+  addRows(m[0], rows, p0);
+  addRows(m[1], hi, p0);
+  addRows(m[2], rows, p1);
+  addRows(m[3], hi, p1);
+  addRows(m[4], rows, p2);
+  addRows(m[5], hi, p2);
+  for (int j = 0; j < 4; j++) a[j] += 0.25f * p0[j] + 0.5f * p1[j] + p2[j];
+}
+
+/** tapForward for a mask image: mk is the chunk's masks (Spikes: [plane][2], Quarters: [plane][kMaskWords]) */
+template <EventForm kForm>
+inline __attribute__((always_inline)) void tapMasks(float* acc0, const uint64_t* mk, const float* wtap, const Shape& s,
+                                                    int64_t ky, int64_t kx) {
   for (int64_t oy = 0; oy < s.oh; oy++) {
     const int64_t iy = oy * s.stride - s.pad + ky;
     if (iy < 0 || iy >= s.h) continue;
@@ -127,11 +196,26 @@ void tapForwardMasks(const ImageEvents& im, const uint64_t* mk, const float* wta
       const int64_t ix = ox * s.stride - s.pad + kx;
       if (ix < 0 || ix >= s.w) continue;
       const int64_t p = iy * s.w + ix;
-      const uint64_t m0 = mk[2 * p], m1 = mk[2 * p + 1];
-      if ((m0 | m1) == 0) continue;
-      addMaskRows64(im.acc + (oy * s.ow + ox) * kTile, wtap, m0, m1);
+      float* acc = acc0 + (oy * s.ow + ox) * kTile;
+      if (kForm == EventForm::Spikes) {
+        const uint64_t m0 = mk[2 * p], m1 = mk[2 * p + 1];
+        if ((m0 | m1) != 0) addMaskRows64(acc, wtap, m0, m1);
+      } else {
+        const uint64_t* m = mk + p * kMaskWords;
+        if ((m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) != 0) addQuarterRows64(acc, wtap, m);
+      }
     }
   }
+}
+
+HSNN_SIMD_CLONES
+void tapForwardSpikes(float* acc, const uint64_t* mk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  tapMasks<EventForm::Spikes>(acc, mk, wtap, s, ky, kx);
+}
+
+HSNN_SIMD_CLONES
+void tapForwardQuarters(float* acc, const uint64_t* mk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  tapMasks<EventForm::Quarters>(acc, mk, wtap, s, ky, kx);
 }
 
 /** one tap of one weight block (wtap: kChunk rows of kTile) into one image's accumulators */
@@ -170,7 +254,9 @@ void blockForward(const ImageEvents* images, int64_t count, const float* wt, flo
         for (int64_t kx = 0; kx < s.kw; kx++) {
           const float* wtap = wt + (((t0 / kTile) * chunks + k) * taps + ky * s.kw + kx) * kChunk * kTile;
           for (int64_t i = 0; i < count; i++) {
-            if (images[i].binary) tapForwardMasks(images[i], images[i].masks + k * plane * 2, wtap, s, ky, kx);
+            const ImageEvents& im = images[i];
+            if (im.form == EventForm::Spikes) tapForwardSpikes(im.acc, im.masks + k * plane * 2, wtap, s, ky, kx);
+            else if (im.form == EventForm::Quarters) tapForwardQuarters(im.acc, im.masks + k * plane * kMaskWords, wtap, s, ky, kx);
             else tapForward(images[i], images[i].ptr + k * plane, wtap, s, ky, kx);
           }
         }
@@ -413,7 +499,7 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
     std::vector<float> val(static_cast<size_t>(nb * s.cIn * plane));
     AlignedVector<float> acc(static_cast<size_t>(nb * oplane * kTile));
     std::vector<ImageEvents> images(static_cast<size_t>(nb));
-    std::vector<uint64_t> masks(static_cast<size_t>(nb * cells * 2));
+    std::vector<uint64_t> masks(static_cast<size_t>(nb * cells * kMaskWords));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t n0 = b * nb, count = std::min(nb, s.n - n0);
@@ -422,9 +508,10 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
         int32_t* o = off.data() + i * s.cIn * plane;
         float* v = val.data() + i * s.cIn * plane;
         const float* xi = x + (n0 + i) * s.cIn * plane;
-        uint64_t* m = masks.data() + i * cells * 2;
-        const bool binary = spikeMasks(xi, s, m) || listEvents(xi, s, p, fill.data(), o, v);
-        images[static_cast<size_t>(i)] = ImageEvents{m, p, o, v, binary, acc.data() + i * oplane * kTile};
+        uint64_t* m = masks.data() + i * cells * kMaskWords;
+        const EventForm form = spikeMasks(xi, s, m) ? EventForm::Spikes : quarterMasks(xi, s, m) ? EventForm::Quarters : EventForm::List;
+        const bool binary = form == EventForm::List && listEvents(xi, s, p, fill.data(), o, v);
+        images[static_cast<size_t>(i)] = ImageEvents{m, p, o, v, binary, form, acc.data() + i * oplane * kTile};
       }
       blockForward(images.data(), count, wt.data(), y + n0 * s.cOut * oplane, s);
     }
