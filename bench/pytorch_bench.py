@@ -164,8 +164,12 @@ class Model:
         return F.linear(x.view(T, B, -1).sum(0), self.p[self.out_key])
 
 
+WARMUP_RUNS = 3  # as src/bench/measure.ts: steady-state numbers on both sides
+
+
 def time_it(fn, reps):
-    fn()
+    for _ in range(WARMUP_RUNS):
+        fn()
     all_ = []
     for _ in range(reps):
         t0 = time.perf_counter()

@@ -155,33 +155,18 @@ struct ImageEvents {
   float* acc;  // [oplane][kTile]
 };
 
-/** s[0..4) += the rows (kTile floats each, from base) of the channels set in bits */
-inline __attribute__((always_inline)) void addRows(uint64_t bits, const float* base, v16* s) {
-  v16 s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  for (; bits; bits &= bits - 1) {
-    const v16* r = reinterpret_cast<const v16*>(base + __builtin_ctzll(bits) * kTile);
-    s0 += r[0];
-    s1 += r[1];
-    s2 += r[2];
-    s3 += r[3];
-  }
-  s[0] = s0;
-  s[1] = s1;
-  s[2] = s2;
-  s[3] = s3;
-}
-
 /** acc += (plane 0 + 2 plane 1 + 4 plane 2) / 4 of the rows the masks select (pooled spikes) */
 inline __attribute__((always_inline)) void addQuarterRows64(float* acc, const float* rows, const uint64_t* m) {
   v16* a = reinterpret_cast<v16*>(acc);
+  static_assert(kTile == 64, "addRows64 adds 64-float rows");
   v16 p0[4] = {}, p1[4] = {}, p2[4] = {};
   const float* hi = rows + 64 * kTile;
-  addRows(m[0], rows, p0);
-  addRows(m[1], hi, p0);
-  addRows(m[2], rows, p1);
-  addRows(m[3], hi, p1);
-  addRows(m[4], rows, p2);
-  addRows(m[5], hi, p2);
+  addRows64(m[0], rows, p0);
+  addRows64(m[1], hi, p0);
+  addRows64(m[2], rows, p1);
+  addRows64(m[3], hi, p1);
+  addRows64(m[4], rows, p2);
+  addRows64(m[5], hi, p2);
   for (int j = 0; j < 4; j++) a[j] += 0.25f * p0[j] + 0.5f * p1[j] + p2[j];
 }
 

@@ -48,7 +48,7 @@ export function registerBench(program: Command): void {
     .option('--calib <n>', 'CIFAR-10 training images for the threshold search', positiveInt('--calib'), 128)
     .option('--scaling <f>', 'threshold scaling after the search', positiveNumber('--scaling'), 0.7)
     .option('--data <path>', 'CIFAR-10 directory or archive (default: the usual search)')
-    .option('--reps <n>', 'timed repetitions per workload (after one warm-up)', positiveInt('--reps'), 3)
+    .option('--reps <n>', 'timed repetitions per workload (after three warm-up runs)', positiveInt('--reps'), 3)
     .option('--workloads <list>', 'comma-separated: infer,pgd,train', listOf('--workloads', WORKLOADS), [...WORKLOADS])
     .option('--json <file>', 'write the results as JSON')
     .option('--export <dir>', 'save the model, thresholds and batch here (for bench/pytorch_bench.py)')
