@@ -7,7 +7,7 @@
  */
 import { getBackend, setBackend, type Backend, type ConvShape } from '../src/kernels/index.js';
 import { loadBenchSetup } from '../src/bench/setup.js';
-import { runBench, type Workload } from '../src/bench/measure.js';
+import { runBench, WARMUP_RUNS, type Workload } from '../src/bench/measure.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: profile.ts MODEL_DIR [workloads]');
@@ -48,8 +48,8 @@ for (const w of workloads) {
   const t0 = performance.now();
   runBench(setup, [w], 1);
   const all = performance.now() - t0;
-  // runBench runs the workload twice (warm-up + 1) plus the spike-rate forward
-  console.log(`\n${w}: ${all.toFixed(0)} ms for spike-rate forward + 2 runs`);
+  // runBench runs the workload WARMUP_RUNS + 1 times plus the spike-rate forward
+  console.log(`\n${w}: ${all.toFixed(0)} ms for the spike-rate forward + ${WARMUP_RUNS + 1} runs`);
   let kernels = 0;
   for (const [k, v] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
     kernels += v.ms;
