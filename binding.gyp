@@ -12,6 +12,7 @@
         "native/optim.cc",
         "native/pool.cc",
         "native/sparse.cc",
+        "native/sparse-conv-weights.cc",
         "native/sparse-linear.cc"
       ],
       "dependencies": [
