@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCliProcess } from '../helpers/cli.js';
 import { FIXTURES, loadFixture } from '../helpers/fixtures.js';
-import { loadBenchSetup } from '../../src/bench/setup.js';
+import { createBenchSetup, loadBenchSetup } from '../../src/bench/setup.js';
+import { buildModel } from '../../src/snn/build.js';
+import type { VggSpec } from '../../src/snn/spec.js';
 import { packageRoot } from '../../src/data/locate.js';
 
 const ARCHIVE = path.resolve(packageRoot() ?? '.', '../shared/data/cifar10/cifar-10-binary.tar.gz');
@@ -50,3 +52,15 @@ for (const convert of ['never', 'always'] as const) {
     }
   });
 }
+
+test('bench --init: a model for other images is refused before any work, naming the file', async () => {
+  const spec: VggSpec = { family: 'vgg', cfg: [8, 'A'], hidden: [16], labels: 10, inChannels: 1, imageSize: 28, kernel: 3, dropout: 0.2 };
+  const model = buildModel(spec, { mean: [0.5], std: [0.5] });
+  await assert.rejects(
+    createBenchSetup({
+      arch: 'vgg11', classes: 10, hidden: [16], timesteps: 2, batch: 1, seed: 0, calibImages: 1, scaling: 0.7,
+      data: '/nonexistent', init: { model, spec, searchThresholds: true, label: 'fm.safetensors' },
+    }),
+    /CIFAR-10 images \(3x32x32\); fm\.safetensors takes 1x28x28/,
+  );
+});
