@@ -183,18 +183,23 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
     return;
   }
   const int64_t chunks = (inF + kFwdChunk - 1) / kFwdChunk, cells = chunks * n;
-  // spike inputs (every nonzero 1): per (chunk, row) bitmasks of the active inputs
-  std::vector<uint64_t> masks(static_cast<size_t>(cells * 2), 0);
-  int spikes = 1;
+  // spike inputs (every nonzero 1): per (chunk, row) bitmasks of the active inputs; a gradient
+  // (the backward-data's input) never is, and goes straight to the list
+  std::vector<uint64_t> masks;
+  int spikes = 0;
   int64_t events = 0;
+  if (!wInOut) {
+    masks.assign(static_cast<size_t>(cells * 2), 0);
+    spikes = 1;
 #pragma omp parallel for schedule(static) reduction(&& : spikes) reduction(+ : events) if (n * inF >= (1 << 16))
-  for (int64_t r = 0; r < n; r++) {
-    const float* xr = x + r * inF;
-    for (int64_t i = 0; i < inF; i++) {
-      const float v = xr[i];
-      masks[static_cast<size_t>(((i / kFwdChunk) * n + r) * 2 + (i % kFwdChunk) / 64)] |= static_cast<uint64_t>(v != 0.0f) << (i % 64);
-      events += v != 0.0f;
-      spikes = spikes && (v == 0.0f || v == 1.0f);
+    for (int64_t r = 0; r < n; r++) {
+      const float* xr = x + r * inF;
+      for (int64_t i = 0; i < inF; i++) {
+        const float v = xr[i];
+        masks[static_cast<size_t>(((i / kFwdChunk) * n + r) * 2 + (i % kFwdChunk) / 64)] |= static_cast<uint64_t>(v != 0.0f) << (i % 64);
+        events += v != 0.0f;
+        spikes = spikes && (v == 0.0f || v == 1.0f);
+      }
     }
   }
   // otherwise CSR over (chunk, row)
@@ -202,6 +207,7 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
   std::vector<int32_t> off;
   std::vector<float> val;
   const bool binary = spikes || listRowEvents(x, n, inF, ptr, off, val);
+  if (!spikes) events = ptr[static_cast<size_t>(cells)];
   const RowEvents ev{ptr.data(), off.data(), val.data(), binary, spikes ? masks.data() : nullptr};
   const int64_t tiles = (outF + kFwdTile - 1) / kFwdTile, rowBlocks = (n + kFwdRows - 1) / kFwdRows;
 #pragma omp parallel if (tiles * events >= (1 << 14))

@@ -157,10 +157,15 @@ inline __attribute__((always_inline)) void addQuarterRows64(float* acc, const fl
   for (int j = 0; j < 4; j++) a[j] += 0.25f * p0[j] + 0.5f * p1[j] + p2[j];
 }
 
-/** tapForward for a mask image: mk is the chunk's masks (Spikes: [plane][2], Quarters: [plane][kMaskWords]) */
+/**
+ * One tap of one weight block (wtap: kChunk rows of kTile) into one image's accumulators, for
+ * the image's events of chunk k in the form kForm (a template, so each form's inner loop is
+ * compiled without the others' branches).
+ */
 template <EventForm kForm>
-inline __attribute__((always_inline)) void tapMasks(float* acc0, const uint64_t* mk, const float* wtap, const Shape& s,
-                                                    int64_t ky, int64_t kx) {
+inline __attribute__((always_inline)) void tapEvents(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s,
+                                                     int64_t ky, int64_t kx) {
+  const int64_t plane = s.h * s.w;
   for (int64_t oy = 0; oy < s.oh; oy++) {
     const int64_t iy = oy * s.stride - s.pad + ky;
     if (iy < 0 || iy >= s.h) continue;
@@ -168,43 +173,34 @@ inline __attribute__((always_inline)) void tapMasks(float* acc0, const uint64_t*
       const int64_t ix = ox * s.stride - s.pad + kx;
       if (ix < 0 || ix >= s.w) continue;
       const int64_t p = iy * s.w + ix;
-      float* acc = acc0 + (oy * s.ow + ox) * kTile;
+      float* acc = im.acc + (oy * s.ow + ox) * kTile;
       if (kForm == EventForm::Spikes) {
-        const uint64_t m0 = mk[2 * p], m1 = mk[2 * p + 1];
-        if ((m0 | m1) != 0) addMaskRows64(acc, wtap, m0, m1);
-      } else {
-        const uint64_t* m = mk + p * kMaskWords;
+        const uint64_t* m = im.masks + (k * plane + p) * 2;
+        if ((m[0] | m[1]) != 0) addMaskRows64(acc, wtap, m[0], m[1]);
+      } else if (kForm == EventForm::Quarters) {
+        const uint64_t* m = im.masks + (k * plane + p) * kMaskWords;
         if ((m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) != 0) addQuarterRows64(acc, wtap, m);
+      } else {
+        const int32_t* pk = im.ptr + k * plane;
+        if (pk[p] != pk[p + 1]) addEventRows64(acc, wtap, im.off, im.val, pk[p], pk[p + 1], im.binary);
       }
     }
   }
 }
 
 HSNN_SIMD_CLONES
-void tapForwardSpikes(float* acc, const uint64_t* mk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
-  tapMasks<EventForm::Spikes>(acc, mk, wtap, s, ky, kx);
+void tapSpikes(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  tapEvents<EventForm::Spikes>(im, k, wtap, s, ky, kx);
 }
 
 HSNN_SIMD_CLONES
-void tapForwardQuarters(float* acc, const uint64_t* mk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
-  tapMasks<EventForm::Quarters>(acc, mk, wtap, s, ky, kx);
+void tapQuarters(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  tapEvents<EventForm::Quarters>(im, k, wtap, s, ky, kx);
 }
 
-/** one tap of one weight block (wtap: kChunk rows of kTile) into one image's accumulators */
 HSNN_SIMD_CLONES
-void tapForward(const ImageEvents& im, const int32_t* pk, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
-  for (int64_t oy = 0; oy < s.oh; oy++) {
-    const int64_t iy = oy * s.stride - s.pad + ky;
-    if (iy < 0 || iy >= s.h) continue;
-    for (int64_t ox = 0; ox < s.ow; ox++) {
-      const int64_t ix = ox * s.stride - s.pad + kx;
-      if (ix < 0 || ix >= s.w) continue;
-      const int64_t p = iy * s.w + ix;
-      const int32_t e0 = pk[p], e1 = pk[p + 1];
-      if (e0 == e1) continue;
-      addEventRows64(im.acc + (oy * s.ow + ox) * kTile, wtap, im.off, im.val, e0, e1, im.binary);
-    }
-  }
+void tapList(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  tapEvents<EventForm::List>(im, k, wtap, s, ky, kx);
 }
 
 /**
@@ -216,7 +212,7 @@ void tapForward(const ImageEvents& im, const int32_t* pk, const float* wtap, con
  * in acc [oplane][64]. Spike inputs (all values 1) add weight rows instead of multiplying them.
  */
 void blockForward(const ImageEvents* images, int64_t count, const float* wt, float* y, const Shape& s) {
-  const int64_t plane = s.h * s.w, oplane = s.oh * s.ow, taps = s.kh * s.kw;
+  const int64_t oplane = s.oh * s.ow, taps = s.kh * s.kw;
   const int64_t chunks = (s.cIn + kChunk - 1) / kChunk;
   for (int64_t t0 = 0; t0 < s.cOut; t0 += kTile) {
     const int64_t width = std::min(kTile, s.cOut - t0);
@@ -227,9 +223,9 @@ void blockForward(const ImageEvents* images, int64_t count, const float* wt, flo
           const float* wtap = wt + (((t0 / kTile) * chunks + k) * taps + ky * s.kw + kx) * kChunk * kTile;
           for (int64_t i = 0; i < count; i++) {
             const ImageEvents& im = images[i];
-            if (im.form == EventForm::Spikes) tapForwardSpikes(im.acc, im.masks + k * plane * 2, wtap, s, ky, kx);
-            else if (im.form == EventForm::Quarters) tapForwardQuarters(im.acc, im.masks + k * plane * kMaskWords, wtap, s, ky, kx);
-            else tapForward(images[i], images[i].ptr + k * plane, wtap, s, ky, kx);
+            if (im.form == EventForm::Spikes) tapSpikes(im, k, wtap, s, ky, kx);
+            else if (im.form == EventForm::Quarters) tapQuarters(im, k, wtap, s, ky, kx);
+            else tapList(im, k, wtap, s, ky, kx);
           }
         }
       }
