@@ -11,6 +11,8 @@ import { UserError } from './run.js';
 import { intList, listOf, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './options.js';
 import { loadModelFile, parseArch } from '../io/load-model.js';
 import { NORMALIZATION } from '../data/dataset.js';
+import { wantsConversion } from '../train/convert.js';
+import type { ConvertMode } from '../train/config.js';
 import { createBenchSetup, exportBenchSetup, loadBenchSetup, type BenchSetup } from '../bench/setup.js';
 import { runBench, WORKLOADS, type Workload } from '../bench/measure.js';
 
@@ -30,7 +32,7 @@ interface RawOptions {
   export?: string;
   load?: string;
   init?: string;
-  convert: 'auto' | 'always' | 'never';
+  convert: ConvertMode;
 }
 
 const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(2));
@@ -68,8 +70,7 @@ export function registerBench(program: Command): void {
         if (o.init) {
           if (!fs.existsSync(o.init)) throw new UserError(`--init ${o.init}: no such file`);
           const loaded = loadModelFile(o.init, { arch: parseArch(o.arch), normalization: NORMALIZATION.cifar10 });
-          const searchThresholds = o.convert === 'always' || (o.convert === 'auto' && loaded.method === 'ann');
-          init = { model: loaded.model, spec: loaded.spec, searchThresholds, label: path.basename(o.init) };
+          init = { model: loaded.model, spec: loaded.spec, searchThresholds: wantsConversion(o.convert, loaded.method), label: path.basename(o.init) };
         }
         setup = await createBenchSetup({
           arch: o.arch ?? 'vgg11', classes: o.classes, hidden: o.hidden, timesteps: o.timesteps, batch: o.batch,

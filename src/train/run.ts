@@ -18,7 +18,7 @@ import { Rng, mixSeed } from '../data/rng.js';
 import { checkConfig, TrainConfigError, type TrainConfig } from './config.js';
 import { specFromArch, checkInitSpec } from './model-spec.js';
 import { makeOptimizer } from './step-common.js';
-import { calibrationBatch, convertAnnToSnn, type ConversionResult } from './convert.js';
+import { calibrationBatch, convertAnnToSnn, wantsConversion, type ConversionResult } from './convert.js';
 import { trainLoop, evaluateWithProgress, trainLoader, type TrainUi } from './loop.js';
 import { emptySums, hasState, loadState, saveState, statePath, type TrainProgress, type TrainStateMeta } from './state.js';
 import { writeLog, nowIso, type EpochLogEntry } from './log.js';
@@ -97,9 +97,7 @@ function prepare(req: TrainRequest): Prepared {
 function needsConversion(p: Prepared): boolean {
   const c = p.config;
   if (c.method === 'ann' || !p.init) return false;
-  if (c.convert === 'always') return true;
-  if (c.convert === 'never') return false;
-  return p.init.method === 'ann';
+  return wantsConversion(c.convert, p.init.method);
 }
 
 export async function runTraining(req: TrainRequest, env: TrainEnv = {}): Promise<TrainOutcome> {
