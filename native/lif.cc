@@ -30,9 +30,26 @@ struct LifArgs {
 };
 
 // neurons per block: the scan runs over steps for a contiguous block (SIMD across neurons)
-constexpr int64_t kBlock = 64;
+constexpr int64_t kBlock = 128;
 
 bool worthThreads(int64_t work) { return work >= (1 << 14); }
+
+/**
+ * s = (V / threshold - 1 > 0) as 0/1, without the division: for doubles V / th rounds above 1
+ * exactly when V is beyond th (V > th for th > 0, V < th for th < 0), and the sign of V - th
+ * survives rounding, so this is the same decision.
+ */
+inline double fires(double v, double th, double sign) { return static_cast<double>((v - th) * sign > 0.0); }
+
+/** one neuron-step of the backward: returns gV, adds the step's threshold-gradient term to accTh */
+inline double stepBack(double v, float gradSpike, double th, double sign, double invTh, double invTh2, double gamma,
+                       double gu, double& accTh) {
+  const double z = v * invTh - 1.0;
+  const double w = 1.0 - std::fabs(z);
+  const double gz = static_cast<double>(gradSpike) * gamma * (w > 0.0 ? w : 0.0);
+  accTh += -gz * v * invTh2 - gu * fires(v, th, sign);
+  return gz * invTh + gu;
+}
 
 LifArgs readArgs(const Napi::CallbackInfo& info, size_t first) {
   LifArgs a{};
@@ -55,14 +72,14 @@ double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t 
   double u[kBlock];
   for (int64_t j = 0; j < kBlock; j++) u[j] = 0.0;
   double count = 0.0;
+  const double sign = th > 0.0 ? 1.0 : -1.0;
   for (int64_t t = 0; t < steps; t++) {
     const float* ct = cur + t * curStride;
     float* st = spikes + t * size;
 #pragma omp simd reduction(+ : count)
     for (int64_t j = 0; j < len; j++) {
       double v = leak * u[j] + static_cast<double>(ct[j]);
-      double z = v / th - 1.0;
-      double s = static_cast<double>(z > 0.0);
+      double s = fires(v, th, sign);
       st[j] = static_cast<float>(s);
       u[j] = v - th * s;
       count += s;
@@ -72,48 +89,51 @@ double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t 
 }
 
 /**
- * backward through time of `len` <= kBlock neurons; vb is steps * kBlock scratch.
+ * backward through time of `len` <= kBlock neurons; vb is 2 * steps * kBlock scratch (V_t, U_t).
  * Writes gradCurrent (per step, or summed when constant) and adds to acc[0] (leak), acc[1] (threshold).
+ * Multiplies by 1/threshold where the formulas divide: the scan is bound by the divider
+ * otherwise, and the difference (an ulp of a double) vanishes in the float outputs.
  */
 HSNN_SIMD_CLONES
 void backwardBlock(const float* cur, int64_t curStride, const float* gs, float* gc, bool constant, int64_t size,
                    int64_t steps, int64_t len, double leak, double th, double gamma, double* vb, double* acc) {
   double u[kBlock], gu[kBlock], gsum[kBlock], gvt[kBlock];
-  static const double zeros[kBlock] = {0};
   for (int64_t j = 0; j < kBlock; j++) u[j] = gu[j] = gsum[j] = 0.0;
-  // recompute the membrane V_t
+  const double sign = th > 0.0 ? 1.0 : -1.0, invTh = 1.0 / th, invTh2 = invTh * invTh;
+  double* ub = vb + steps * kBlock;
+  // recompute the membrane: V_t (before the reset) and U_t (after)
   for (int64_t t = 0; t < steps; t++) {
     const float* ct = cur + t * curStride;
     double* vt = vb + t * kBlock;
+    double* ut = ub + t * kBlock;
 #pragma omp simd
     for (int64_t j = 0; j < len; j++) {
       double v = leak * u[j] + static_cast<double>(ct[j]);
       vt[j] = v;
-      u[j] = v - th * static_cast<double>(v / th - 1.0 > 0.0);
+      u[j] = v - th * fires(v, th, sign);
+      ut[j] = u[j];
     }
   }
-  const double th2 = th * th;
   double accLeak = 0.0, accTh = 0.0;
   for (int64_t t = steps - 1; t >= 0; t--) {
     const double* vt = vb + t * kBlock;
-    const double* vp = t > 0 ? vb + (t - 1) * kBlock : zeros;
-    const double hasPrev = t > 0 ? 1.0 : 0.0;
+    const double* up = ub + (t - 1) * kBlock;  // U_{t-1}, read only for t > 0
     const float* gst = gs + t * size;
+    if (t > 0) {
 #pragma omp simd reduction(+ : accLeak, accTh)
-    for (int64_t j = 0; j < len; j++) {
-      double v = vt[j];
-      double z = v / th - 1.0;
-      double s = static_cast<double>(z > 0.0);
-      double w = 1.0 - std::fabs(z);
-      double sg = gamma * (w > 0.0 ? w : 0.0);
-      double gz = static_cast<double>(gst[j]) * sg;
-      double gv = gz / th + gu[j];
-      accTh += -gz * v / th2 - gu[j] * s;
-      double vprev = vp[j];
-      double uPrev = hasPrev * (vprev - th * static_cast<double>(vprev / th - 1.0 > 0.0));
-      accLeak += gv * uPrev;
-      gu[j] = gv * leak;
-      gvt[j] = gv;
+      for (int64_t j = 0; j < len; j++) {
+        const double gv = stepBack(vt[j], gst[j], th, sign, invTh, invTh2, gamma, gu[j], accTh);
+        accLeak += gv * up[j];
+        gu[j] = gv * leak;
+        gvt[j] = gv;
+      }
+    } else {
+#pragma omp simd reduction(+ : accTh)
+      for (int64_t j = 0; j < len; j++) {
+        const double gv = stepBack(vt[j], gst[j], th, sign, invTh, invTh2, gamma, gu[j], accTh);
+        gu[j] = gv * leak;
+        gvt[j] = gv;
+      }
     }
     if (constant) {
 #pragma omp simd
@@ -162,7 +182,7 @@ Napi::Value LifBackward(const Napi::CallbackInfo& info) {
   double gLeak = 0.0, gTh = 0.0;
 #pragma omp parallel reduction(+ : gLeak, gTh) if (worthThreads(steps * size))
   {
-    std::vector<double> vbuf(static_cast<size_t>(std::max<int64_t>(steps, 1) * kBlock));
+    std::vector<double> vbuf(static_cast<size_t>(2 * std::max<int64_t>(steps, 1) * kBlock));
     double acc[2] = {0.0, 0.0};
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; b++) {
