@@ -34,7 +34,8 @@ export function inputGradient(ctx: AttackContext, x01: Float32Array, batch: Batc
     const x = new Tensor(x01, batch.shape, { requiresGrad: true });
     const { logits } = ctx.model.forward(x, { timesteps: ctx.timesteps });
     const loss = crossEntropy(logits, batch.labels);
-    backward(loss);
+    // nothing of the graph outlives this call but the input's gradient and the loss
+    backward(loss, undefined, { releaseTape: true });
     return { grad: x.grad ?? new Float32Array(x01.length), loss: loss.item() };
   } finally {
     [...ctx.model.params.values()].forEach((p, i) => (p.requiresGrad = saved[i]));

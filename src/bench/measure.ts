@@ -11,6 +11,8 @@ import { Rng } from '../data/rng.js';
 import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import { Adam } from '../tensor/optim/adam.js';
 import { Tensor, backward, noGrad } from '../tensor/tensor.js';
+import { releasingBuffers } from '../tensor/buffer.js';
+import type { ForwardResult } from '../snn/model.js';
 import type { BenchSetup } from './setup.js';
 
 export type Workload = 'infer' | 'pgd' | 'train';
@@ -69,10 +71,15 @@ export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/** the eval-mode forward, its intermediate buffers recycled for the next one */
+function inferLogits(s: BenchSetup, x: Tensor): ForwardResult {
+  return releasingBuffers(() => noGrad(() => s.model.forward(x, { timesteps: s.timesteps })), (r) => [r.logits.data]);
+}
+
 export function spikeRates(s: BenchSetup): { rates: BenchResult['spikeRates']; mean: number; logits: number[] } {
   const batch = s.labels.length;
   const x = new Tensor(s.x01, [batch, 3, 32, 32]);
-  const { spikeCounts, logits } = noGrad(() => s.model.forward(x, { timesteps: s.timesteps }));
+  const { spikeCounts, logits } = inferLogits(s, x);
   const layers = s.model.spikingLayers();
   let spikes = 0;
   let slots = 0;
@@ -93,7 +100,7 @@ export function runBench(s: BenchSetup, workloads: readonly Workload[], reps: nu
   const { rates, mean, logits } = spikeRates(s);
   if (workloads.includes('infer')) {
     const x = new Tensor(s.x01, shape);
-    seconds.infer = timeIt(() => void noGrad(() => model.forward(x, { timesteps })), reps);
+    seconds.infer = timeIt(() => void inferLogits(s, x), reps);
   }
   if (workloads.includes('pgd')) {
     const adv = Float32Array.from(s.x01);
@@ -111,7 +118,7 @@ export function runBench(s: BenchSetup, workloads: readonly Workload[], reps: nu
       opt.zeroGrad();
       const { logits } = model.forward(x, { timesteps, train: true, rng });
       const loss = crossEntropy(logits, s.labels);
-      backward(loss);
+      backward(loss, undefined, { releaseTape: true });
       opt.step();
     }, reps);
     // runs last: it changes the weights (a copy to restore them would count in the peak RSS)

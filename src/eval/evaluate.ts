@@ -4,6 +4,7 @@
  * on the first), spike statistics on clean and adversarial inputs, and energy.
  */
 import { Tensor, noGrad } from '../tensor/tensor.js';
+import { releasingBuffers } from '../tensor/buffer.js';
 import type { SpikingModel } from '../snn/model.js';
 import type { Attack } from '../attacks/base.js';
 import { Fgsm } from '../attacks/fgsm.js';
@@ -92,7 +93,10 @@ export function evaluate(opts: EvaluateOptions): EvalResult {
   let batchIndex = 0;
 
   const score = (setting: SettingName, x01: Float32Array, batch: EvalBatch) => {
-    const out = noGrad(() => model.forward(new Tensor(x01, batch.shape), { timesteps: protocol.timesteps }));
+    const out = releasingBuffers(
+      () => noGrad(() => model.forward(new Tensor(x01, batch.shape), { timesteps: protocol.timesteps })),
+      (r) => [r.logits.data],
+    );
     meters.get(setting)!.add(out.logits.data, batch.labels, classes);
     counters.get(setting)!.add(out.spikeCounts, batch.labels.length);
     if (opts.keepLogits) logits.get(setting)!.push(out.logits.data);

@@ -12,6 +12,11 @@ export function noteNonzero(data: Float32Array, count: number): void {
   known.set(data, count);
 }
 
+/** a recycled buffer's note no longer holds */
+export function forgetNonzero(data: Float32Array): void {
+  known.delete(data);
+}
+
 /** the noted count, else one scan on the current backend */
 export function nonzeroCount(data: Float32Array): number {
   return known.get(data) ?? getBackend().countNonzero(data);

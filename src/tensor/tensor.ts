@@ -3,6 +3,7 @@
  * the op that made it (micrograd's idea at tensor granularity: each op records a closure
  * that pushes its output gradient to its inputs).
  */
+import { recycle } from './buffer.js';
 
 export class Tensor {
   readonly data: Float32Array;
@@ -100,11 +101,21 @@ export function adoptGrad(t: Tensor, src: Float32Array): void {
   else accumulateGrad(t, src);
 }
 
+export interface BackwardOptions {
+  /**
+   * The caller drops the graph after this backward: the buffers of its intermediate tensors
+   * (everything the forward made, except `keep`, the root and data shared with leaves or
+   * with tensors outside the graph) go back to the buffer pool for the next step to reuse.
+   */
+  releaseTape?: boolean;
+  keep?: readonly Tensor[];
+}
+
 /**
  * Reverse-mode sweep from `root` (a scalar loss unless `seed` is given). Leaves that require
  * a gradient receive it in `.grad` (accumulated); intermediate gradients are released.
  */
-export function backward(root: Tensor, seed?: Float32Array): void {
+export function backward(root: Tensor, seed?: Float32Array, opts: BackwardOptions = {}): void {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // iterative post-order DFS: models are deep enough that recursion is a needless risk
@@ -135,8 +146,32 @@ export function backward(root: Tensor, seed?: Float32Array): void {
     const t = order[i];
     if (t.backwardFn && t.grad) {
       t.backwardFn();
-      // intermediate results: free their gradient once pushed to the inputs
+      // intermediate results: free their gradient once pushed to the inputs (unless an input
+      // took the buffer over as its own gradient)
+      const g = t.grad;
       t.grad = null;
+      if (!t.parents.some((p) => p.grad === g)) recycle(g);
     }
   }
+  if (opts.releaseTape) releaseTape(root, order, opts.keep ?? []);
+}
+
+/** recycles the data of the graph's intermediate tensors (see BackwardOptions.releaseTape) */
+function releaseTape(root: Tensor, order: readonly Tensor[], keep: readonly Tensor[]): void {
+  const spared = new Set<Float32Array>([root.data, ...keep.map((t) => t.data)]);
+  for (const t of order) {
+    // a leaf's data, and data of inputs outside the graph (a reshape shares its input's buffer)
+    if (!t.backwardFn) spared.add(t.data);
+    for (const p of t.parents) if (!p.requiresGrad) spared.add(p.data);
+  }
+  for (const t of order) {
+    if (!t.backwardFn || spared.has(t.data)) continue;
+    // the inputs its backward saved may be overwritten from now on
+    t.backwardFn = released;
+    recycle(t.data);
+  }
+}
+
+function released(): never {
+  throw new Error('backward through a graph whose buffers were released (backward with releaseTape)');
 }

@@ -15,7 +15,7 @@ export function annStep(model: SpikingModel, optimizer: Optimizer, batch: StepBa
   const logits = model.forwardAnn(x, { train: true, rng });
   const loss = crossEntropy(logits, batch.labels);
   optimizer.zeroGrad();
-  backward(loss);
+  backward(loss, undefined, { releaseTape: true, keep: [logits] });
   optimizer.step();
   return { loss: loss.item(), correct: countCorrect(logits.data, batch.labels, model.spec.labels), count: batch.labels.length };
 }

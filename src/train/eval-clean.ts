@@ -4,6 +4,7 @@
  * `hire-snn eval`'s job.
  */
 import { Tensor, noGrad } from '../tensor/tensor.js';
+import { releasingBuffers } from '../tensor/buffer.js';
 import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import type { SpikingModel } from '../snn/model.js';
 import type { Dataset } from '../data/dataset.js';
@@ -55,11 +56,11 @@ export async function evaluateClean(model: SpikingModel, data: Dataset, o: Clean
     if (o.shouldStop?.()) return null;
     const b = loader.batch(0, k);
     const x = new Tensor(b.x01, [b.size, data.channels, data.height, data.width]);
-    const { logits, counts } = noGrad(() => {
+    const { logits, counts } = releasingBuffers(() => noGrad(() => {
       if (o.ann) return { logits: model.forwardAnn(x, { train: false }), counts: undefined };
       const out = model.forward(x, { timesteps: o.timesteps, encoding: o.encoding, rng: new Rng(mixSeed(o.seed, k, POISSON_STREAM)) });
       return { logits: out.logits, counts: out.spikeCounts };
-    });
+    }), (r) => [r.logits.data]);
     counts?.forEach((c, i) => (spikes[i] += c));
     correct += countCorrect(logits.data, b.labels, model.spec.labels);
     lossSum += noGrad(() => crossEntropy(logits, b.labels)).item() * b.size;

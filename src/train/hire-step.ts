@@ -88,7 +88,7 @@ export function hireStep(model: SpikingModel, optimizer: Optimizer, batch: StepB
     membrane = out.finalMembrane;
     const loss = crossEntropy(out.logits, batch.labels);
     optimizer.zeroGrad();
-    backward(loss);
+    backward(loss, undefined, { releaseTape: true, keep: [out.logits] });
     optimizer.step();
     clampLeaks(model);
     periodLosses.push(loss.item());

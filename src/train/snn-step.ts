@@ -23,7 +23,7 @@ export function snnStep(model: SpikingModel, optimizer: Optimizer, batch: StepBa
   const out = model.forward(x, { timesteps: o.timesteps, train: true, rng: o.rng, encoding: o.encoding ?? 'direct' });
   const loss = crossEntropy(out.logits, batch.labels);
   optimizer.zeroGrad();
-  backward(loss);
+  backward(loss, undefined, { releaseTape: true, keep: [out.logits] });
   optimizer.step();
   clampLeaks(model);
   return {
