@@ -21,8 +21,8 @@
       "defines": ["NAPI_VERSION=8"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags": ["-O3", "-fopenmp"],
-      "cflags_cc": ["-std=gnu++17", "-O3", "-fopenmp", "-fexceptions"],
+      "cflags": ["-O3", "-fopenmp", "-fno-trapping-math"],
+      "cflags_cc": ["-std=gnu++17", "-O3", "-fopenmp", "-fno-trapping-math", "-fexceptions"],
       "libraries": ["-ldnnl", "-fopenmp"],
       "ldflags": ["-fopenmp"]
     }

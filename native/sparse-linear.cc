@@ -11,6 +11,7 @@
 #include "common.h"
 #include "simd.h"
 #include "sparse.h"
+#include "transpose.h"
 #include "vec.h"
 
 namespace hsnn {
@@ -229,10 +230,7 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
             std::memcpy(wt.data() + c * kFwdTile, w + (i0 + c) * outF + o0, static_cast<size_t>(width) * sizeof(float));
           }
         } else {
-          for (int64_t o = 0; o < width; o++) {
-            const float* wr = w + (o0 + o) * inF + i0;
-            for (int64_t c = 0; c < cw; c++) wt[static_cast<size_t>(c * kFwdTile + o)] = wr[c];
-          }
+          transpose(w + o0 * inF + i0, width, cw, inF, 1, wt.data(), kFwdTile);
         }
         addBlock(ev, n, k, r0, r1, wt.data(), acc.data());
       }

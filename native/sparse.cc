@@ -84,51 +84,73 @@ constexpr int64_t kMaskWords = 6;
 /**
  * x [cIn, h, w] of one image -> per (channel chunk, pixel) two 64-bit masks of its nonzero
  * channels (masks [chunks][h * w][2]) when every nonzero is 1 (spikes); false (masks partly
- * written) otherwise
+ * written) otherwise. Each chunk's bits are collected planar (planar [2][h * w], contiguous
+ * over pixels, so the loop over a channel's pixels vectorizes), then interleaved.
  */
-bool spikeMasks(const float* x, const Shape& s, uint64_t* masks) {
+HSNN_SIMD_CLONES
+bool spikeMasks(const float* x, const Shape& s, uint64_t* masks, uint64_t* planar) {
   const int64_t plane = s.h * s.w, chunks = (s.cIn + kChunk - 1) / kChunk;
-  std::fill(masks, masks + chunks * plane * 2, uint64_t(0));
-  bool spikes = true;
-  for (int64_t c = 0; c < s.cIn && spikes; c++) {
-    const float* xc = x + c * plane;
-    uint64_t* mc = masks + (c / kChunk) * plane * 2 + (c % kChunk) / 64;
-    const int shift = static_cast<int>(c % 64);
+  for (int64_t k = 0; k < chunks; k++) {
+    std::fill(planar, planar + 2 * plane, uint64_t(0));
+    for (int64_t c = k * kChunk; c < std::min(s.cIn, (k + 1) * kChunk); c++) {
+      const float* xc = x + c * plane;
+      uint64_t* row = planar + ((c % kChunk) / 64) * plane;
+      const int shift = static_cast<int>(c % 64);
+      int bad = 0;
+      for (int64_t p = 0; p < plane; p++) {
+        const float v = xc[p];
+        row[p] |= static_cast<uint64_t>(v != 0.0f) << shift;
+        bad |= static_cast<int>(v != 0.0f) & static_cast<int>(v != 1.0f);
+      }
+      if (bad) return false;
+    }
+    uint64_t* mk = masks + k * plane * 2;
     for (int64_t p = 0; p < plane; p++) {
-      const float v = xc[p];
-      mc[p * 2] |= static_cast<uint64_t>(v != 0.0f) << shift;
-      spikes = spikes && (v == 0.0f || v == 1.0f);
+      mk[2 * p] = planar[p];
+      mk[2 * p + 1] = planar[plane + p];
     }
   }
-  return spikes;
+  return true;
 }
 
 /**
  * Averages of 2x2 spikes (every value a multiple of 1/4 in [0, 1]: 4v = k in 0..4) -> three
  * planes of channel masks per (chunk, pixel), masks [chunks][h * w][3][2], plane j holding bit j
- * of k, so x = (plane 0 + 2 plane 1 + 4 plane 2) / 4; false (masks partly written) otherwise
+ * of k, so x = (plane 0 + 2 plane 1 + 4 plane 2) / 4; false (masks partly written) otherwise.
+ * Collected planar per chunk (planar [3][2][h * w]) like spikeMasks.
  */
-bool quarterMasks(const float* x, const Shape& s, uint64_t* masks) {
+HSNN_SIMD_CLONES
+bool quarterMasks(const float* x, const Shape& s, uint64_t* masks, uint64_t* planar) {
   const int64_t plane = s.h * s.w, chunks = (s.cIn + kChunk - 1) / kChunk;
-  std::fill(masks, masks + chunks * plane * kMaskWords, uint64_t(0));
-  bool quarters = true;
-  for (int64_t c = 0; c < s.cIn && quarters; c++) {
-    const float* xc = x + c * plane;
-    uint64_t* mc = masks + (c / kChunk) * plane * kMaskWords + (c % kChunk) / 64;
-    const int shift = static_cast<int>(c % 64);
+  for (int64_t k = 0; k < chunks; k++) {
+    std::fill(planar, planar + kMaskWords * plane, uint64_t(0));
+    for (int64_t c = k * kChunk; c < std::min(s.cIn, (k + 1) * kChunk); c++) {
+      const float* xc = x + c * plane;
+      const int64_t half = (c % kChunk) / 64;
+      uint64_t* bit0 = planar + half * plane;
+      uint64_t* bit1 = planar + (2 + half) * plane;
+      uint64_t* bit2 = planar + (4 + half) * plane;
+      const int shift = static_cast<int>(c % 64);
+      int bad = 0;
+      for (int64_t p = 0; p < plane; p++) {
+        const float q = xc[p] * 4.0f;
+        // clamped first (NaN -> 0) so the cast stays defined; anything not exactly 0..4 is bad
+        const float clamped = std::min(q > 0.0f ? q : 0.0f, 4.0f);
+        const int kq = static_cast<int>(clamped);
+        bad |= static_cast<int>(static_cast<float>(kq) != q);
+        const uint64_t ku = static_cast<uint64_t>(kq);
+        bit0[p] |= (ku & 1) << shift;
+        bit1[p] |= ((ku >> 1) & 1) << shift;
+        bit2[p] |= ((ku >> 2) & 1) << shift;
+      }
+      if (bad) return false;
+    }
+    uint64_t* mk = masks + k * plane * kMaskWords;
     for (int64_t p = 0; p < plane; p++) {
-      const float q = xc[p] * 4.0f;
-      const bool inRange = q >= 0.0f && q <= 4.0f;  // (false for NaN: the cast below stays defined)
-      const int k = inRange ? static_cast<int>(q) : 0;
-      quarters = quarters && inRange && static_cast<float>(k) == q;
-      const uint64_t ku = static_cast<uint64_t>(k);
-      uint64_t* m = mc + p * kMaskWords;
-      m[0] |= (ku & 1) << shift;
-      m[2] |= ((ku >> 1) & 1) << shift;
-      m[4] |= ((ku >> 2) & 1) << shift;
+      for (int64_t j = 0; j < kMaskWords; j++) mk[p * kMaskWords + j] = planar[j * plane + p];
     }
   }
-  return quarters;
+  return true;
 }
 
 /** per image of a block: its events (eventMasks, or listEvents) and its accumulators */
@@ -273,7 +295,7 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
     std::vector<float> val(static_cast<size_t>(nb * s.cIn * plane));
     AlignedVector<float> acc(static_cast<size_t>(nb * oplane * kTile));
     std::vector<ImageEvents> images(static_cast<size_t>(nb));
-    std::vector<uint64_t> masks(static_cast<size_t>(nb * cells * kMaskWords));
+    std::vector<uint64_t> masks(static_cast<size_t>(nb * cells * kMaskWords)), planar(static_cast<size_t>(plane * kMaskWords));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t n0 = b * nb, count = std::min(nb, s.n - n0);
@@ -283,7 +305,9 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
         float* v = val.data() + i * s.cIn * plane;
         const float* xi = x + (n0 + i) * s.cIn * plane;
         uint64_t* m = masks.data() + i * cells * kMaskWords;
-        const EventForm form = spikeMasks(xi, s, m) ? EventForm::Spikes : quarterMasks(xi, s, m) ? EventForm::Quarters : EventForm::List;
+        const EventForm form = spikeMasks(xi, s, m, planar.data())     ? EventForm::Spikes
+                               : quarterMasks(xi, s, m, planar.data()) ? EventForm::Quarters
+                                                                       : EventForm::List;
         const bool binary = form == EventForm::List && listEvents(xi, s, p, fill.data(), o, v);
         images[static_cast<size_t>(i)] = ImageEvents{m, p, o, v, binary, form, acc.data() + i * oplane * kTile};
       }
