@@ -9,6 +9,7 @@
         "native/conv.cc",
         "native/gemm.cc",
         "native/lif.cc",
+        "native/lif-pooled.cc",
         "native/optim.cc",
         "native/pool.cc",
         "native/sparse.cc",

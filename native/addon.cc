@@ -16,6 +16,7 @@
 #include "conv.h"
 #include "gemm.h"
 #include "lif.h"
+#include "lif-pooled.h"
 #include "optim.h"
 #include "pool.h"
 #include "sparse.h"
@@ -120,6 +121,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward, "avgPoolBackward"));
   exports.Set("lifForward", Napi::Function::New(env, LifForward, "lifForward"));
   exports.Set("lifBackward", Napi::Function::New(env, LifBackward, "lifBackward"));
+  exports.Set("lifForwardPooled", Napi::Function::New(env, LifForwardPooled, "lifForwardPooled"));
+  exports.Set("lifBackwardPooled", Napi::Function::New(env, LifBackwardPooled, "lifBackwardPooled"));
   return exports;
 }
 

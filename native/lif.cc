@@ -17,41 +17,12 @@
 #include <vector>
 
 #include "common.h"
+#include "lif-scan.h"
 #include "simd.h"
 
 namespace hsnn {
 
-namespace {
-
-struct LifArgs {
-  int64_t steps, size;
-  double leak, threshold, gamma;
-  bool constantCurrent;
-};
-
-// neurons per block: the scan runs over steps for a contiguous block (SIMD across neurons)
-constexpr int64_t kBlock = 128;
-
-bool worthThreads(int64_t work) { return work >= (1 << 14); }
-
-/**
- * s = (V / threshold - 1 > 0) as 0/1, without the division: for doubles V / th rounds above 1
- * exactly when V is beyond th (V > th for th > 0, V < th for th < 0), and the sign of V - th
- * survives rounding, so this is the same decision.
- */
-inline double fires(double v, double th, double sign) { return static_cast<double>((v - th) * sign > 0.0); }
-
-/** one neuron-step of the backward: returns gV, adds the step's threshold-gradient term to accTh */
-inline double stepBack(double v, float gradSpike, double th, double sign, double invTh, double invTh2, double gamma,
-                       double gu, double& accTh) {
-  const double z = v * invTh - 1.0;
-  const double w = 1.0 - std::fabs(z);
-  const double gz = static_cast<double>(gradSpike) * gamma * (w > 0.0 ? w : 0.0);
-  accTh += -gz * v * invTh2 - gu * fires(v, th, sign);
-  return gz * invTh + gu;
-}
-
-LifArgs readArgs(const Napi::CallbackInfo& info, size_t first) {
+LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t first) {
   LifArgs a{};
   a.steps = intArg(info, first, "steps");
   a.size = intArg(info, first + 1, "size");
@@ -64,6 +35,9 @@ LifArgs readArgs(const Napi::CallbackInfo& info, size_t first) {
   }
   return a;
 }
+
+
+namespace {
 
 /** forward scan of `len` <= kBlock neurons starting at cur/spikes; returns the spike count */
 HSNN_SIMD_CLONES
@@ -88,15 +62,11 @@ double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t 
   return count;
 }
 
-/**
- * backward through time of `len` <= kBlock neurons; vb is 2 * steps * kBlock scratch (V_t, U_t).
- * Writes gradCurrent (per step, or summed when constant) and adds to acc[0] (leak), acc[1] (threshold).
- * Multiplies by 1/threshold where the formulas divide: the scan is bound by the divider
- * otherwise, and the difference (an ulp of a double) vanishes in the float outputs.
- */
+}  // namespace
+
 HSNN_SIMD_CLONES
-void backwardBlock(const float* cur, int64_t curStride, const float* gs, float* gc, bool constant, int64_t size,
-                   int64_t steps, int64_t len, double leak, double th, double gamma, double* vb, double* acc) {
+void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t gsStride, float* gc, bool constant,
+                   int64_t size, int64_t steps, int64_t len, double leak, double th, double gamma, double* vb, double* acc) {
   double u[kBlock], gu[kBlock], gsum[kBlock], gvt[kBlock];
   for (int64_t j = 0; j < kBlock; j++) u[j] = gu[j] = gsum[j] = 0.0;
   const double sign = th > 0.0 ? 1.0 : -1.0, invTh = 1.0 / th, invTh2 = invTh * invTh;
@@ -115,10 +85,11 @@ void backwardBlock(const float* cur, int64_t curStride, const float* gs, float* 
     }
   }
   double accLeak = 0.0, accTh = 0.0;
+  int64_t nonzero = 0;
   for (int64_t t = steps - 1; t >= 0; t--) {
     const double* vt = vb + t * kBlock;
     const double* up = ub + (t - 1) * kBlock;  // U_{t-1}, read only for t > 0
-    const float* gst = gs + t * size;
+    const float* gst = gs + t * gsStride;
     if (t > 0) {
 #pragma omp simd reduction(+ : accLeak, accTh)
       for (int64_t j = 0; j < len; j++) {
@@ -140,28 +111,34 @@ void backwardBlock(const float* cur, int64_t curStride, const float* gs, float* 
       for (int64_t j = 0; j < len; j++) gsum[j] += gvt[j];
     } else {
       float* gct = gc + t * size;
-#pragma omp simd
-      for (int64_t j = 0; j < len; j++) gct[j] = static_cast<float>(gvt[j]);
+#pragma omp simd reduction(+ : nonzero)
+      for (int64_t j = 0; j < len; j++) {
+        gct[j] = static_cast<float>(gvt[j]);
+        nonzero += gct[j] != 0.0f;
+      }
     }
   }
   if (constant) {
-    for (int64_t j = 0; j < len; j++) gc[j] = static_cast<float>(gsum[j]);
+    for (int64_t j = 0; j < len; j++) {
+      gc[j] = static_cast<float>(gsum[j]);
+      nonzero += gc[j] != 0.0f;
+    }
   }
   acc[0] += accLeak;
   acc[1] += accTh;
+  acc[2] += static_cast<double>(nonzero);
 }
 
-}  // namespace
 
 Napi::Value LifForward(const Napi::CallbackInfo& info) {
-  LifArgs a = readArgs(info, 1);
+  LifArgs a = readLifArgs(info, 1);
   const int64_t steps = a.steps, size = a.size;
   const float* cur = f32Arg(info, 0, a.constantCurrent ? elems(info, {size}) : elems(info, {steps, size}), "current");
   float* spikes = f32Arg(info, 7, elems(info, {steps, size}), "spikes");
   const int64_t curStride = a.constantCurrent ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double count = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : count) if (worthThreads(steps * size))
+#pragma omp parallel for schedule(static) reduction(+ : count) if (lifWorthThreads(steps * size))
   for (int64_t b = 0; b < blocks; b++) {
     const int64_t i0 = b * kBlock;
     count += forwardBlock(cur + i0, curStride, spikes + i0, size, steps, std::min(kBlock, size - i0), a.leak,
@@ -171,7 +148,7 @@ Napi::Value LifForward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LifBackward(const Napi::CallbackInfo& info) {
-  LifArgs a = readArgs(info, 2);
+  LifArgs a = readLifArgs(info, 2);
   const int64_t steps = a.steps, size = a.size;
   const bool cc = a.constantCurrent;
   const float* cur = f32Arg(info, 0, cc ? elems(info, {size}) : elems(info, {steps, size}), "current");
@@ -179,24 +156,26 @@ Napi::Value LifBackward(const Napi::CallbackInfo& info) {
   float* gc = f32Arg(info, 8, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
   const int64_t curStride = cc ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
-  double gLeak = 0.0, gTh = 0.0;
-#pragma omp parallel reduction(+ : gLeak, gTh) if (worthThreads(steps * size))
+  double gLeak = 0.0, gTh = 0.0, nonzero = 0.0;
+#pragma omp parallel reduction(+ : gLeak, gTh, nonzero) if (lifWorthThreads(steps * size))
   {
     std::vector<double> vbuf(static_cast<size_t>(2 * std::max<int64_t>(steps, 1) * kBlock));
-    double acc[2] = {0.0, 0.0};
+    double acc[3] = {0.0, 0.0, 0.0};
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t i0 = b * kBlock;
-      backwardBlock(cur + i0, curStride, gs + i0, gc + i0, cc, size, steps, std::min(kBlock, size - i0), a.leak,
+      backwardBlock(cur + i0, curStride, gs + i0, size, gc + i0, cc, size, steps, std::min(kBlock, size - i0), a.leak,
                     a.threshold, a.gamma, vbuf.data(), acc);
     }
     gLeak += acc[0];
     gTh += acc[1];
+    nonzero += acc[2];
   }
   Napi::Env env = info.Env();
-  Napi::Array out = Napi::Array::New(env, 2);
+  Napi::Array out = Napi::Array::New(env, 3);
   out.Set(uint32_t(0), Napi::Number::New(env, gLeak));
   out.Set(uint32_t(1), Napi::Number::New(env, gTh));
+  out.Set(uint32_t(2), Napi::Number::New(env, nonzero));
   return out;
 }
 

@@ -8,7 +8,7 @@ namespace hsnn {
 // JS: (current, steps, size, leak, threshold, gamma, constantCurrent, spikes) -> spike count
 Napi::Value LifForward(const Napi::CallbackInfo& info);
 // JS: (current, gradSpikes, steps, size, leak, threshold, gamma, constantCurrent, gradCurrent)
-//     -> [gradLeak, gradThreshold]
+//     -> [gradLeak, gradThreshold, nonzero gradCurrent values]
 Napi::Value LifBackward(const Napi::CallbackInfo& info);
 
 }  // namespace hsnn

@@ -39,9 +39,17 @@ export interface LifParams {
   constantCurrent: boolean;
 }
 
+export interface LifPooledCounts {
+  spikes: number;
+  /** nonzero pooled values */
+  pooledNonzero: number;
+}
+
 export interface LifGrads {
   gradLeak: number;
   gradThreshold: number;
+  /** nonzero values written to gradCurrent (the next backward picks sparse or dense from it) */
+  gradCurrentNonzero: number;
 }
 
 /** one torch.optim.Adam step (PyTorch 1.13 semantics, float32 arithmetic per op) */
@@ -166,6 +174,14 @@ export interface Backend {
    * gradSpikes is [steps, size]; gradCurrent is [steps, size] ([size] if constantCurrent).
    */
   lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads;
+  /**
+   * lifForward followed by a 2x2 average pool (stride 2) of every step's planes, whose rows are
+   * `width` wide (even, at most 64; p.size a multiple of 2 * width): pooled is [steps, size / 4].
+   * Only the pooled spikes are written.
+   */
+  lifForwardPooled(current: Float32Array, p: LifParams, width: number, pooled: Float32Array): LifPooledCounts;
+  /** backward of lifForwardPooled from the gradient of the pooled spikes [steps, size / 4] */
+  lifBackwardPooled(current: Float32Array, gradPooled: Float32Array, p: LifParams, width: number, gradCurrent: Float32Array): LifGrads;
 }
 
 export function convOutSize(s: ConvShape): { oh: number; ow: number } {

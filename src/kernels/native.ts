@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, SgdHyper } from './backend.js';
+import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, LifPooledCounts, SgdHyper } from './backend.js';
 
 export type ConvLayoutMode = 'plain' | 'blocked' | 'auto';
 
@@ -58,7 +58,15 @@ export interface NativeAddon {
   lifBackward(
     current: Float32Array, gradSpikes: Float32Array, steps: number, size: number, leak: number, threshold: number,
     gamma: number, constantCurrent: boolean, gradCurrent: Float32Array,
+  ): [number, number, number];
+  lifForwardPooled(
+    current: Float32Array, steps: number, size: number, leak: number, threshold: number, gamma: number,
+    constantCurrent: boolean, pooled: Float32Array, width: number,
   ): [number, number];
+  lifBackwardPooled(
+    current: Float32Array, gradPooled: Float32Array, steps: number, size: number, leak: number, threshold: number,
+    gamma: number, constantCurrent: boolean, gradCurrent: Float32Array, width: number,
+  ): [number, number, number];
 }
 
 /** optimizer state buffers must match the parameter exactly (the addon checks only "at least") */
@@ -171,10 +179,24 @@ export class NativeBackend implements Backend {
   }
 
   lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads {
-    const [gradLeak, gradThreshold] = this.addon.lifBackward(
+    const [gradLeak, gradThreshold, gradCurrentNonzero] = this.addon.lifBackward(
       current, gradSpikes, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, gradCurrent,
     );
-    return { gradLeak, gradThreshold };
+    return { gradLeak, gradThreshold, gradCurrentNonzero };
+  }
+
+  lifForwardPooled(current: Float32Array, p: LifParams, width: number, pooled: Float32Array): LifPooledCounts {
+    const [spikes, pooledNonzero] = this.addon.lifForwardPooled(
+      current, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, pooled, width,
+    );
+    return { spikes, pooledNonzero };
+  }
+
+  lifBackwardPooled(current: Float32Array, gradPooled: Float32Array, p: LifParams, width: number, gradCurrent: Float32Array): LifGrads {
+    const [gradLeak, gradThreshold, gradCurrentNonzero] = this.addon.lifBackwardPooled(
+      current, gradPooled, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, gradCurrent, width,
+    );
+    return { gradLeak, gradThreshold, gradCurrentNonzero };
   }
 }
 
@@ -199,7 +221,7 @@ export function packageRoot(): string | undefined {
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
   'info', 'cacheStats', 'clearCaches', 'convLayout', 'conv2dForward', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'conv2dBackwardDataSparse', 'linearForwardSparse', 'linearBackwardWeightsSparse', 'linearBackwardDataSparse', 'mulRepeated', 'adamStep', 'sgdStep', 'countNonzero', 'conv2dBackwardData',
-  'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward',
+  'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward', 'lifForward', 'lifBackward', 'lifForwardPooled', 'lifBackwardPooled',
 ];
 
 let cached: { backend?: NativeBackend; reason?: string } | undefined;

@@ -5,7 +5,8 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import type { ForwardOptions } from './model.js';
-import { lif } from './lif.js';
+import { avgPool2d } from '../tensor/ops/avg-pool.js';
+import { canPoolInScan, lif, lifPooled, type LifOptions } from './lif.js';
 
 export class LayerFiring {
   readonly spikeCounts: number[] = [];
@@ -26,6 +27,32 @@ export class LayerFiring {
 
   /** spikes [T*B, ...] of spiking layer `index` driven by `current` */
   fire(index: number, current: Tensor): Tensor {
+    const { leak, threshold, options } = this.prepare(index, current);
+    const out = lif(current, leak, threshold, options);
+    this.spikeCounts.push(out.spikeCount);
+    if (this.finalMembrane && out.finalMembrane) this.finalMembrane.set(index, out.finalMembrane);
+    return out.spikes;
+  }
+
+  /**
+   * fire() then a 2x2 average pool: fused into the scan where the shapes allow (only the pooled
+   * spikes are written), else the two ops
+   */
+  firePooled(index: number, current: Tensor): Tensor {
+    const { leak, threshold, options } = this.prepare(index, current);
+    if (!canPoolInScan(current, options)) {
+      const out = lif(current, leak, threshold, options);
+      this.spikeCounts.push(out.spikeCount);
+      if (this.finalMembrane && out.finalMembrane) this.finalMembrane.set(index, out.finalMembrane);
+      return avgPool2d(out.spikes, 2);
+    }
+    const out = lifPooled(current, leak, threshold, options);
+    this.spikeCounts.push(out.spikeCount);
+    return out.pooled;
+  }
+
+  /** the layer's leak and threshold (after the calibration hook) and the scan's options */
+  private prepare(index: number, current: Tensor): { leak: Tensor; threshold: Tensor; options: LifOptions } {
     const steps = this.opts.timesteps;
     let leak = this.param(`leak.l${index}`);
     let threshold = this.param(`threshold.t${index}`);
@@ -35,15 +62,13 @@ export class LayerFiring {
       threshold = Tensor.scalar(threshold.data[0]);
       leak = Tensor.scalar(1);
     }
-    const out = lif(current, leak, threshold, {
+    const options: LifOptions = {
       steps,
       constantCurrent: this.constant,
       initialMembrane: this.opts.initialMembrane?.get(index),
       captureMembrane: this.finalMembrane !== undefined,
-    });
-    this.spikeCounts.push(out.spikeCount);
-    if (this.finalMembrane && out.finalMembrane) this.finalMembrane.set(index, out.finalMembrane);
+    };
     this.constant = false;
-    return out.spikes;
+    return { leak, threshold, options };
   }
 }

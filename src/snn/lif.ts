@@ -3,7 +3,7 @@
  * current [T*B, ...] (or [B, ...] reused at every step for direct input) goes through the
  * fused backend scan. One learnable leak and one learnable threshold per layer.
  */
-import { getBackend, type LifParams } from '../kernels/index.js';
+import { getBackend, type LifGrads, type LifParams } from '../kernels/index.js';
 import { outputBuffer } from '../tensor/buffer.js';
 import { noteNonzero } from '../tensor/nonzero.js';
 import { Tensor, opResult, accumulateGrad, adoptGrad } from '../tensor/tensor.js';
@@ -68,17 +68,66 @@ function finalMembrane(current: Float32Array, spikes: Float32Array, p: LifParams
 }
 
 export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifOptions): LifOutput {
-  if (opts.initialMembrane) {
-    const per = opts.constantCurrent ? current.size : current.size / opts.steps;
-    if (opts.initialMembrane.length !== per) throw new Error(`lif: initial membrane has ${opts.initialMembrane.length} values, a step has ${per}`);
-    const shifted = addInitialMembrane(current, leak, opts.initialMembrane, opts.steps, opts.constantCurrent);
-    // from rest with leak*U0 inside the first current: the same state at every step
-    return lif(shifted, leak, threshold, { ...opts, constantCurrent: false, initialMembrane: undefined });
-  }
+  if (opts.initialMembrane) return lif(startFromMembrane(current, leak, opts), leak, threshold, fromRest(opts));
+  const { p, outShape } = scanParams(current, leak, threshold, opts);
+  const backend = getBackend();
+  const spikes = outputBuffer(p.size * p.steps);
+  const spikeCount = backend.lifForward(current.data, p, spikes);
+  noteNonzero(spikes, spikeCount);
+  const out = opResult(spikes, outShape, [current, leak, threshold], (o) => {
+    const gradCurrent = outputBuffer(current.size);
+    const g = backend.lifBackward(current.data, o.grad!, p, gradCurrent);
+    pushLifGrads(current, leak, threshold, gradCurrent, g);
+  });
+  return { spikes: out, spikeCount, ...(opts.captureMembrane ? { finalMembrane: finalMembrane(current.data, spikes, p) } : {}) };
+}
+
+/** can lifPooled take this current ([N, C, H, W] with even H and W of at most 64)? */
+export function canPoolInScan(current: Tensor, opts: LifOptions): boolean {
+  const [, , h, w] = current.shape;
+  return current.shape.length === 4 && !opts.captureMembrane && h % 2 === 0 && w % 2 === 0 && w > 0 && w <= 64;
+}
+
+/**
+ * lif followed by avgPool2d(2), fused: only the pooled spikes [T*B, C, H/2, W/2] are made
+ * (same values and gradients as the two ops; see canPoolInScan for the shapes it takes).
+ */
+export function lifPooled(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifOptions): { pooled: Tensor; spikeCount: number } {
+  if (!canPoolInScan(current, opts)) throw new Error(`lifPooled: cannot pool a current of shape [${current.shape.join(', ')}] in the scan`);
+  if (opts.initialMembrane) return lifPooled(startFromMembrane(current, leak, opts), leak, threshold, fromRest(opts));
+  const { p, outShape } = scanParams(current, leak, threshold, opts);
+  const width = current.shape[3];
+  const [n, c, h, w] = outShape;
+  const backend = getBackend();
+  const pooled = outputBuffer((p.size * p.steps) / 4);
+  const counts = backend.lifForwardPooled(current.data, p, width, pooled);
+  noteNonzero(pooled, counts.pooledNonzero);
+  const out = opResult(pooled, [n, c, h / 2, w / 2], [current, leak, threshold], (o) => {
+    const gradCurrent = outputBuffer(current.size);
+    const g = backend.lifBackwardPooled(current.data, o.grad!, p, width, gradCurrent);
+    pushLifGrads(current, leak, threshold, gradCurrent, g);
+  });
+  return { pooled: out, spikeCount: counts.spikes };
+}
+
+/** the current with leak * U0 added to its first step (then the scan starts from rest) */
+function startFromMembrane(current: Tensor, leak: Tensor, opts: LifOptions): Tensor {
+  const u0 = opts.initialMembrane!;
+  const per = opts.constantCurrent ? current.size : current.size / opts.steps;
+  if (u0.length !== per) throw new Error(`lif: initial membrane has ${u0.length} values, a step has ${per}`);
+  return addInitialMembrane(current, leak, u0, opts.steps, opts.constantCurrent);
+}
+
+/** from rest with leak*U0 inside the first current: a different current at every step */
+function fromRest(opts: LifOptions): LifOptions {
+  return { ...opts, constantCurrent: false, initialMembrane: undefined };
+}
+
+function scanParams(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifOptions): { p: LifParams; outShape: number[] } {
   const batchShape = current.shape;
   const perStep = opts.constantCurrent ? current.size : current.size / opts.steps;
   if (!Number.isInteger(perStep)) throw new Error(`lif: current of ${current.size} values is not ${opts.steps} steps`);
-  const outShape = opts.constantCurrent ? [batchShape[0] * opts.steps, ...batchShape.slice(1)] : batchShape;
+  const outShape = opts.constantCurrent ? [batchShape[0] * opts.steps, ...batchShape.slice(1)] : [...batchShape];
   const p: LifParams = {
     steps: opts.steps,
     size: perStep,
@@ -87,16 +136,12 @@ export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
     gamma: opts.gamma ?? SURROGATE_GAMMA,
     constantCurrent: opts.constantCurrent,
   };
-  const backend = getBackend();
-  const spikes = outputBuffer(perStep * opts.steps);
-  const spikeCount = backend.lifForward(current.data, p, spikes);
-  noteNonzero(spikes, spikeCount);
-  const out = opResult(spikes, outShape, [current, leak, threshold], (o) => {
-    const gradCurrent = outputBuffer(current.size);
-    const g = backend.lifBackward(current.data, o.grad!, p, gradCurrent);
-    adoptGrad(current, gradCurrent);
-    accumulateGrad(leak, Float32Array.of(g.gradLeak));
-    accumulateGrad(threshold, Float32Array.of(g.gradThreshold));
-  });
-  return { spikes: out, spikeCount, ...(opts.captureMembrane ? { finalMembrane: finalMembrane(current.data, spikes, p) } : {}) };
+  return { p, outShape };
+}
+
+function pushLifGrads(current: Tensor, leak: Tensor, threshold: Tensor, gradCurrent: Float32Array, g: LifGrads): void {
+  noteNonzero(gradCurrent, g.gradCurrentNonzero);
+  adoptGrad(current, gradCurrent);
+  accumulateGrad(leak, Float32Array.of(g.gradLeak));
+  accumulateGrad(threshold, Float32Array.of(g.gradThreshold));
 }

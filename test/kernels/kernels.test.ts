@@ -234,6 +234,7 @@ for (const be of availableBackends()) {
         assertClose(gradCurrent, refB.gradCurrent, `${what}: gradCurrent`);
         assertScalarClose(g.gradLeak, refB.gradLeak, refB.gradLeakScale, `${what}: gradLeak`);
         assertScalarClose(g.gradThreshold, refB.gradThreshold, refB.gradThresholdScale, `${what}: gradThreshold`);
+        assert.equal(g.gradCurrentNonzero, gradCurrent.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0), `${what}: nonzero count`);
       }
     });
 

@@ -2,7 +2,7 @@
  * The portable backend: pure TypeScript, single-threaded, no SIMD. Used by the browser build,
  * by CI and wherever the native addon is not built.
  */
-import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, SgdHyper } from '../backend.js';
+import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, LifPooledCounts, SgdHyper } from '../backend.js';
 import { gemm } from './gemm.js';
 import { conv2dBackwardData, conv2dBackwardWeights, conv2dForward } from './conv.js';
 import {
@@ -10,7 +10,7 @@ import {
 } from './sparse.js';
 import { adamStep, mulRepeated, sgdStep } from './optim.js';
 import { avgPoolBackward, avgPoolForward } from './pool.js';
-import { lifBackward, lifForward } from './lif.js';
+import { checkPooled, lifBackward, lifForward } from './lif.js';
 
 export class PortableBackend implements Backend {
   readonly name = 'portable' as const;
@@ -98,6 +98,22 @@ export class PortableBackend implements Backend {
   }
 
   lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads {
+    return lifBackward(current, gradSpikes, p, gradCurrent);
+  }
+
+  // the pooled variants compose the two kernels: the rows of all planes pool as one tall plane
+  lifForwardPooled(current: Float32Array, p: LifParams, width: number, pooled: Float32Array): LifPooledCounts {
+    checkPooled(p, width);
+    const spikes = new Float32Array(p.steps * p.size);
+    const count = lifForward(current, p, spikes);
+    const pooledNonzero = avgPoolForward(spikes, 1, 1, (p.steps * p.size) / width, width, 2, pooled);
+    return { spikes: count, pooledNonzero };
+  }
+
+  lifBackwardPooled(current: Float32Array, gradPooled: Float32Array, p: LifParams, width: number, gradCurrent: Float32Array): LifGrads {
+    checkPooled(p, width);
+    const gradSpikes = new Float32Array(p.steps * p.size);
+    avgPoolBackward(gradPooled, 1, 1, (p.steps * p.size) / width, width, 2, gradSpikes);
     return lifBackward(current, gradSpikes, p, gradCurrent);
   }
 }

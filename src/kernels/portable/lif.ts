@@ -63,6 +63,7 @@ export function lifBackward(
   const acc = accBuf;
   let gradLeak = 0;
   let gradThreshold = 0;
+  let nonzero = 0;
 
   for (let i0 = 0; i0 < size; i0 += block) {
     const nb = Math.min(block, size - i0);
@@ -99,12 +100,19 @@ export function lifBackward(
         gradLeak += gv * uPrev;
         gU[j] = gv * leak;
         if (constantCurrent) acc[j] += gv;
-        else gradCurrent[go + j] = gv;
+        else if ((gradCurrent[go + j] = gv) !== 0) nonzero++;
       }
     }
     if (constantCurrent) {
-      for (let j = 0; j < nb; j++) gradCurrent[i0 + j] = acc[j];
+      for (let j = 0; j < nb; j++) if ((gradCurrent[i0 + j] = acc[j]) !== 0) nonzero++;
     }
   }
-  return { gradLeak, gradThreshold };
+  return { gradLeak, gradThreshold, gradCurrentNonzero: nonzero };
+}
+
+/** the shapes lifForwardPooled accepts (the native kernel's limits, kept on both backends) */
+export function checkPooled(p: LifParams, width: number): void {
+  if (!(Number.isInteger(width) && width > 0 && width % 2 === 0 && width <= 64 && p.size % (2 * width) === 0)) {
+    throw new RangeError('lifForwardPooled: needs an even width of at most 64 and whole row pairs');
+  }
 }

@@ -154,8 +154,8 @@ export class SpikingResNet implements SpikingModel {
     const poisson = (opts.encoding ?? 'direct') === 'poisson';
     for (const c of this.stem) {
       const sparseInput = c !== this.stem[0] || poisson;
-      x = fire(c.index, conv2d(x, this.p(`pre_process.${c.index}.weight`), { pad: 1, sparseInput, sparseGrad: true }));
-      x = c.pool ? avgPool2d(x, 2) : dropout(x);
+      const current = conv2d(x, this.p(`pre_process.${c.index}.weight`), { pad: 1, sparseInput, sparseGrad: true });
+      x = c.pool ? firing.firePooled(c.index, current) : dropout(fire(c.index, current));
     }
     for (const b of this.blocks) {
       const sparseInput = true;

@@ -103,9 +103,12 @@ export class SpikingVgg implements SpikingModel {
       // after the first layer the input is spikes (or pooled spikes): event-driven when sparse
       const sparseInput = c.index > 0 || (opts.encoding ?? 'direct') === 'poisson';
       const current = conv2d(x, this.p(`features.${c.index}.weight`), { pad: (this.spec.kernel - 1) >> 1, sparseInput, sparseGrad: true });
-      x = fire(c.index, current);
-      if (c.pool) x = avgPool2d(x, 2);
-      else if (train) x = mulEachStep(x, dropoutMask(x.size / steps, this.spec.dropout, opts.rng!));
+      if (c.pool) {
+        x = firing.firePooled(c.index, current);
+      } else {
+        x = fire(c.index, current);
+        if (train) x = mulEachStep(x, dropoutMask(x.size / steps, this.spec.dropout, opts.rng!));
+      }
     }
     x = reshape(x, [x.shape[0], x.size / x.shape[0]]);
     for (const h of this.hidden) {

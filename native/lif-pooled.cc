@@ -1,0 +1,143 @@
+// The LIF scan fused with the 2x2 average pool that follows it in the VGG and ResNet stems:
+// the forward writes only the pooled spikes (a quarter of the memory traffic of writing the
+// spikes and pooling them in another pass), the backward reads the pooled gradient (avg-pool
+// backward: each of the four inputs gets a quarter). Same numbers as lifForward/lifBackward with
+// avgPoolForward/avgPoolBackward: pooled spikes are multiples of 1/4 (exact in any order), and
+// so are the quarters of the gradient.
+#include "lif-pooled.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "common.h"
+#include "lif-scan.h"
+#include "simd.h"
+
+namespace hsnn {
+
+namespace {
+
+/**
+ * neurons per block: whole row pairs (a pooled row never straddles two blocks), at most kBlock;
+ * 0 when a row pair is longer than kBlock
+ */
+int64_t pairBlock(int64_t width) {
+  const int64_t pair = 2 * width;
+  return pair > kBlock ? 0 : pair * (kBlock / pair);
+}
+
+/** forward of `len` neurons (whole row pairs of width w) from cur; pooled receives len / 4 values per step */
+HSNN_SIMD_CLONES
+void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int64_t pooledStride, int64_t steps,
+                        int64_t len, int64_t w, double leak, double th, double* count, double* nonzero) {
+  double u[kBlock];
+  float sp[kBlock];
+  for (int64_t j = 0; j < kBlock; j++) u[j] = 0.0;
+  const double sign = th > 0.0 ? 1.0 : -1.0;
+  double spikes = 0.0;
+  int64_t active = 0;
+  const int64_t half = w / 2;
+  for (int64_t t = 0; t < steps; t++) {
+    const float* ct = cur + t * curStride;
+#pragma omp simd reduction(+ : spikes)
+    for (int64_t j = 0; j < len; j++) {
+      double v = leak * u[j] + static_cast<double>(ct[j]);
+      double s = fires(v, th, sign);
+      sp[j] = static_cast<float>(s);
+      u[j] = v - th * s;
+      spikes += s;
+    }
+    float* pt = pooled + t * pooledStride;
+    for (int64_t r = 0; r < len / (2 * w); r++) {
+      const float* top = sp + 2 * r * w;
+      const float* bottom = top + w;
+      float* out = pt + r * half;
+#pragma omp simd reduction(+ : active)
+      for (int64_t x = 0; x < half; x++) {
+        const float v = (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]) * 0.25f;
+        out[x] = v;
+        active += v != 0.0f;
+      }
+    }
+  }
+  *count += spikes;
+  *nonzero += static_cast<double>(active);
+}
+
+}  // namespace
+
+Napi::Value LifForwardPooled(const Napi::CallbackInfo& info) {
+  LifArgs a = readLifArgs(info, 1);
+  const int64_t steps = a.steps, size = a.size, w = intArg(info, 8, "width");
+  const int64_t block = pairBlock(w);
+  if (w <= 0 || w % 2 != 0 || size % (2 * w) != 0 || block == 0) {
+    throw Napi::RangeError::New(info.Env(), "lifForwardPooled: needs an even width of at most 64 and whole row pairs");
+  }
+  const float* cur = f32Arg(info, 0, a.constantCurrent ? elems(info, {size}) : elems(info, {steps, size}), "current");
+  float* pooled = f32Arg(info, 7, elems(info, {steps, size / 4}), "pooled");
+  const int64_t curStride = a.constantCurrent ? 0 : size;
+  const int64_t blocks = (size + block - 1) / block;
+  double count = 0.0, nonzero = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : count, nonzero) if (lifWorthThreads(steps * size))
+  for (int64_t b = 0; b < blocks; b++) {
+    const int64_t i0 = b * block;
+    forwardPooledBlock(cur + i0, curStride, pooled + i0 / 4, size / 4, steps, std::min(block, size - i0), w, a.leak,
+                       a.threshold, &count, &nonzero);
+  }
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(uint32_t(0), Napi::Number::New(env, count));
+  out.Set(uint32_t(1), Napi::Number::New(env, nonzero));
+  return out;
+}
+
+Napi::Value LifBackwardPooled(const Napi::CallbackInfo& info) {
+  LifArgs a = readLifArgs(info, 2);
+  const int64_t steps = a.steps, size = a.size, w = intArg(info, 9, "width");
+  const int64_t block = pairBlock(w);
+  if (w <= 0 || w % 2 != 0 || size % (2 * w) != 0 || block == 0) {
+    throw Napi::RangeError::New(info.Env(), "lifBackwardPooled: needs an even width of at most 64 and whole row pairs");
+  }
+  const bool cc = a.constantCurrent;
+  const float* cur = f32Arg(info, 0, cc ? elems(info, {size}) : elems(info, {steps, size}), "current");
+  const float* gp = f32Arg(info, 1, elems(info, {steps, size / 4}), "gradPooled");
+  float* gc = f32Arg(info, 8, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
+  const int64_t curStride = cc ? 0 : size;
+  const int64_t blocks = (size + block - 1) / block, half = w / 2;
+  double gLeak = 0.0, gTh = 0.0, nonzero = 0.0;
+#pragma omp parallel reduction(+ : gLeak, gTh, nonzero) if (lifWorthThreads(steps * size))
+  {
+    std::vector<double> vbuf(static_cast<size_t>(2 * std::max<int64_t>(steps, 1) * kBlock));
+    std::vector<float> gs(static_cast<size_t>(std::max<int64_t>(steps, 1) * kBlock));
+    double acc[3] = {0.0, 0.0, 0.0};
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < blocks; b++) {
+      const int64_t i0 = b * block, len = std::min(block, size - i0);
+      // the spike gradients of the block: a quarter of the pooled gradient above each neuron
+      for (int64_t t = 0; t < steps; t++) {
+        const float* gpt = gp + t * (size / 4) + i0 / 4;
+        float* gst = gs.data() + t * kBlock;
+        for (int64_t r = 0; r < len / (2 * w); r++) {
+          const float* g = gpt + r * half;
+          float* top = gst + 2 * r * w;
+          float* bottom = top + w;
+          for (int64_t x = 0; x < w; x++) top[x] = bottom[x] = g[x >> 1] * 0.25f;
+        }
+      }
+      backwardBlock(cur + i0, curStride, gs.data(), kBlock, gc + i0, cc, size, steps, len, a.leak, a.threshold,
+                    a.gamma, vbuf.data(), acc);
+    }
+    gLeak += acc[0];
+    gTh += acc[1];
+    nonzero += acc[2];
+  }
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set(uint32_t(0), Napi::Number::New(env, gLeak));
+  out.Set(uint32_t(1), Napi::Number::New(env, gTh));
+  out.Set(uint32_t(2), Napi::Number::New(env, nonzero));
+  return out;
+}
+
+}  // namespace hsnn
