@@ -32,4 +32,19 @@ bool operator!=(const AlignedAllocator<T>&, const AlignedAllocator<U>&) { return
 template <class T>
 using AlignedVector = std::vector<T, AlignedAllocator<T>>;
 
+/** uninitialized 64-byte-aligned storage, for buffers whose every element is written before it is read */
+template <class T>
+class AlignedBuffer {
+ public:
+  explicit AlignedBuffer(size_t n) : p_(AlignedAllocator<T>().allocate(n)) {}
+  ~AlignedBuffer() { std::free(p_); }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  T* data() { return p_; }
+  const T* data() const { return p_; }
+
+ private:
+  T* p_;
+};
+
 }  // namespace hsnn

@@ -252,13 +252,9 @@ void blockForward(const ImageEvents* images, int64_t count, const float* wt, flo
         }
       }
     }
-    // (a partial last group computes zero-weight lanes past width; they are not stored)
-    for (int64_t i = 0; i < count; i++) {
-      for (int64_t j = 0; j < width; j++) {
-        float* yo = y + (i * s.cOut + t0 + j) * oplane;
-        for (int64_t q = 0; q < oplane; q++) yo[q] = images[i].acc[q * kTile + j];
-      }
-    }
+    // acc [oplane][kTile] -> y [width][oplane] (a partial last group computes zero-weight lanes
+    // past width; they are not stored)
+    for (int64_t i = 0; i < count; i++) transpose(images[i].acc, oplane, width, kTile, 1, y + (i * s.cOut + t0) * oplane, oplane);
   }
 }
 
@@ -272,12 +268,15 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
   const int64_t taps = s.kh * s.kw;
   // Wt[group][chunk][tap][c in chunk][o in group] = w[o][c][tap] (zero rows past cIn)
   const int64_t groups = (s.cOut + kTile - 1) / kTile, chunks = (s.cIn + kChunk - 1) / kChunk;
-  AlignedVector<float> wt(static_cast<size_t>(groups * chunks * taps * kChunk * kTile), 0.0f);
-#pragma omp parallel for schedule(static) if (wt.size() >= (1 << 16))
+  const int64_t wtSize = groups * chunks * taps * kChunk * kTile;
+  AlignedBuffer<float> wt(static_cast<size_t>(wtSize));
+#pragma omp parallel for schedule(static) if (wtSize >= (1 << 16))
   for (int64_t gkt = 0; gkt < groups * chunks * taps; gkt++) {
     const int64_t g = gkt / (chunks * taps), k = gkt / taps % chunks, t = gkt % taps;
     const int64_t c0 = k * kChunk, rows = std::min(kTile, s.cOut - g * kTile), cols = std::min(kChunk, s.cIn - c0);
     float* dst = wt.data() + gkt * kChunk * kTile;
+    // rows past cIn and lanes past cOut are read (and must add nothing)
+    if (rows < kTile || cols < kChunk) std::fill(dst, dst + kChunk * kTile, 0.0f);
     if (flipped) {
       transpose(w + (c0 * s.cOut + g * kTile) * taps + (taps - 1 - t), rows, cols, taps, s.cOut * taps, dst, kTile);
     } else {
@@ -290,26 +289,38 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
   const int64_t blocks = (s.n + nb - 1) / nb;
 #pragma omp parallel
   {
-    std::vector<int32_t> ptr(static_cast<size_t>(nb * (cells + 1))), fill(static_cast<size_t>(cells));
-    std::vector<int32_t> off(static_cast<size_t>(nb * s.cIn * plane));
-    std::vector<float> val(static_cast<size_t>(nb * s.cIn * plane));
-    AlignedVector<float> acc(static_cast<size_t>(nb * oplane * kTile));
+    // the event lists are only for inputs that are neither spikes nor pooled spikes: sized on first use
+    std::vector<int32_t> ptr, fill, off;
+    std::vector<float> val;
+    AlignedBuffer<float> acc(static_cast<size_t>(nb * oplane * kTile));
     std::vector<ImageEvents> images(static_cast<size_t>(nb));
     std::vector<uint64_t> masks(static_cast<size_t>(nb * cells * kMaskWords)), planar(static_cast<size_t>(plane * kMaskWords));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t n0 = b * nb, count = std::min(nb, s.n - n0);
       for (int64_t i = 0; i < count; i++) {
-        int32_t* p = ptr.data() + i * (cells + 1);
-        int32_t* o = off.data() + i * s.cIn * plane;
-        float* v = val.data() + i * s.cIn * plane;
         const float* xi = x + (n0 + i) * s.cIn * plane;
         uint64_t* m = masks.data() + i * cells * kMaskWords;
         const EventForm form = spikeMasks(xi, s, m, planar.data())     ? EventForm::Spikes
                                : quarterMasks(xi, s, m, planar.data()) ? EventForm::Quarters
                                                                        : EventForm::List;
-        const bool binary = form == EventForm::List && listEvents(xi, s, p, fill.data(), o, v);
-        images[static_cast<size_t>(i)] = ImageEvents{m, p, o, v, binary, form, acc.data() + i * oplane * kTile};
+        ImageEvents& im = images[static_cast<size_t>(i)];
+        im = ImageEvents{m, nullptr, nullptr, nullptr, false, form, acc.data() + i * oplane * kTile};
+        if (form == EventForm::List) {
+          if (off.empty()) {
+            ptr.resize(static_cast<size_t>(nb * (cells + 1)));
+            fill.resize(static_cast<size_t>(cells));
+            off.resize(static_cast<size_t>(nb * s.cIn * plane));
+            val.resize(static_cast<size_t>(nb * s.cIn * plane));
+          }
+          int32_t* p = ptr.data() + i * (cells + 1);
+          int32_t* o = off.data() + i * s.cIn * plane;
+          float* v = val.data() + i * s.cIn * plane;
+          im.binary = listEvents(xi, s, p, fill.data(), o, v);
+          im.ptr = p;
+          im.off = o;
+          im.val = v;
+        }
       }
       blockForward(images.data(), count, wt.data(), y + n0 * s.cOut * oplane, s);
     }
