@@ -270,17 +270,35 @@ void sparseConv(const float* x, const float* w, float* y, const Shape& s, bool f
   const int64_t groups = (s.cOut + kTile - 1) / kTile, chunks = (s.cIn + kChunk - 1) / kChunk;
   const int64_t wtSize = groups * chunks * taps * kChunk * kTile;
   AlignedBuffer<float> wt(static_cast<size_t>(wtSize));
+  if (flipped) {
 #pragma omp parallel for schedule(static) if (wtSize >= (1 << 16))
-  for (int64_t gkt = 0; gkt < groups * chunks * taps; gkt++) {
-    const int64_t g = gkt / (chunks * taps), k = gkt / taps % chunks, t = gkt % taps;
-    const int64_t c0 = k * kChunk, rows = std::min(kTile, s.cOut - g * kTile), cols = std::min(kChunk, s.cIn - c0);
-    float* dst = wt.data() + gkt * kChunk * kTile;
-    // rows past cIn and lanes past cOut are read (and must add nothing)
-    if (rows < kTile || cols < kChunk) std::fill(dst, dst + kChunk * kTile, 0.0f);
-    if (flipped) {
+    for (int64_t gkt = 0; gkt < groups * chunks * taps; gkt++) {
+      const int64_t g = gkt / (chunks * taps), k = gkt / taps % chunks, t = gkt % taps;
+      const int64_t c0 = k * kChunk, rows = std::min(kTile, s.cOut - g * kTile), cols = std::min(kChunk, s.cIn - c0);
+      float* dst = wt.data() + gkt * kChunk * kTile;
+      // rows past cIn and lanes past cOut are read (and must add nothing)
+      if (rows < kTile || cols < kChunk) std::fill(dst, dst + kChunk * kTile, 0.0f);
       transpose(w + (c0 * s.cOut + g * kTile) * taps + (taps - 1 - t), rows, cols, taps, s.cOut * taps, dst, kTile);
-    } else {
-      transpose(w + (g * kTile * s.cIn + c0) * taps + t, rows, cols, s.cIn * taps, taps, dst, kTile);
+    }
+  } else {
+    // per (group, chunk): the group's rows of w hold the chunk's (c, tap) pairs contiguously, so
+    // one contiguous transpose gives [c * taps + tap][o], then each (c, tap) row moves into place
+#pragma omp parallel if (wtSize >= (1 << 16))
+    {
+      AlignedBuffer<float> pairs(static_cast<size_t>(kChunk * taps * kTile));
+#pragma omp for schedule(static)
+      for (int64_t gk = 0; gk < groups * chunks; gk++) {
+        const int64_t g = gk / chunks, k = gk % chunks;
+        const int64_t c0 = k * kChunk, rows = std::min(kTile, s.cOut - g * kTile), cols = std::min(kChunk, s.cIn - c0);
+        float* block = wt.data() + gk * taps * kChunk * kTile;
+        if (rows < kTile || cols < kChunk) std::fill(block, block + taps * kChunk * kTile, 0.0f);
+        transpose(w + (g * kTile * s.cIn + c0) * taps, rows, cols * taps, s.cIn * taps, 1, pairs.data(), kTile);
+        for (int64_t c = 0; c < cols; c++) {
+          for (int64_t t = 0; t < taps; t++) {
+            std::copy_n(pairs.data() + (c * taps + t) * kTile, rows, block + (t * kChunk + c) * kTile);
+          }
+        }
+      }
     }
   }
   const int64_t plane = s.h * s.w, oplane = s.oh * s.ow, cells = chunks * plane;
