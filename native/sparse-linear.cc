@@ -114,6 +114,7 @@ constexpr int64_t kFwdTile = 64;  // = addEventRows64's width
 constexpr int64_t kFwdChunk = 128;
 static_assert(kFwdChunk == 128, "a chunk's spike mask is two 64-bit words");
 constexpr int64_t kFwdRows = 1024;
+constexpr int64_t kSpan = 8;  // chunks the forward packs at once (256 KiB, L2)
 
 struct RowEvents {
   const int64_t* ptr;  // [chunk * n + r] .. [chunk * n + r + 1]
@@ -139,6 +140,20 @@ void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t
     if (e0 == e1) continue;
     addEventRows64(acc + (r - r0) * kFwdTile, wt, ev.off, ev.val, e0, e1, ev.binary);
   }
+}
+
+/** the bitmask of the nonzeros among x[0..len), len <= 64; sets notSpikes when a value is neither 0 nor 1 */
+HSNN_SIMD_CLONES
+uint64_t spikeWord(const float* x, int64_t len, int& notSpikes) {
+  uint64_t word = 0;
+  int bad = 0;
+  for (int64_t j = 0; j < len; j++) {
+    const float v = x[j];
+    word |= static_cast<uint64_t>(v != 0.0f) << j;
+    bad |= static_cast<int>(v != 0.0f) & static_cast<int>(v != 1.0f);
+  }
+  notSpikes |= bad;
+  return word;
 }
 
 /**
@@ -195,12 +210,13 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
 #pragma omp parallel for schedule(static) reduction(&& : spikes) reduction(+ : events) if (n * inF >= (1 << 16))
     for (int64_t r = 0; r < n; r++) {
       const float* xr = x + r * inF;
-      for (int64_t i = 0; i < inF; i++) {
-        const float v = xr[i];
-        masks[static_cast<size_t>(((i / kFwdChunk) * n + r) * 2 + (i % kFwdChunk) / 64)] |= static_cast<uint64_t>(v != 0.0f) << (i % 64);
-        events += v != 0.0f;
-        spikes = spikes && (v == 0.0f || v == 1.0f);
+      int notSpikes = 0;
+      for (int64_t i0 = 0; i0 < inF; i0 += 64) {
+        const uint64_t word = spikeWord(xr + i0, std::min<int64_t>(64, inF - i0), notSpikes);
+        masks[static_cast<size_t>(((i0 / kFwdChunk) * n + r) * 2 + (i0 % kFwdChunk) / 64)] = word;
+        events += __builtin_popcountll(word);
       }
+      spikes = spikes && !notSpikes;
     }
   }
   // otherwise CSR over (chunk, row)
@@ -213,7 +229,9 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
   const int64_t tiles = (outF + kFwdTile - 1) / kFwdTile, rowBlocks = (n + kFwdRows - 1) / kFwdRows;
 #pragma omp parallel if (tiles * events >= (1 << 14))
   {
-    AlignedVector<float> wt(static_cast<size_t>(kFwdChunk * kFwdTile));
+    // the forward packs kSpan chunks at once: W's rows are then read in 4 KiB pieces (its 64
+    // rows are 16-32 KiB apart, and 512-byte pieces left the DRAM stream half idle)
+    AlignedVector<float> wt(static_cast<size_t>((wInOut ? 1 : kSpan) * kFwdChunk * kFwdTile));
     AlignedVector<float> acc(static_cast<size_t>(std::min(n, kFwdRows) * kFwdTile));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t task = 0; task < tiles * rowBlocks; task++) {
@@ -222,17 +240,20 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
       std::fill(acc.begin(), acc.end(), 0.0f);
       for (int64_t k = 0; k < chunks; k++) {
         const int64_t i0 = k * kFwdChunk, cw = std::min(kFwdChunk, inF - i0);
-        if (!spikes && ptr[static_cast<size_t>(k * n + r0)] == ptr[static_cast<size_t>(k * n + r1)]) continue;
         // Wt[c][o] = W[o0 + o][i0 + c]; lanes past width stay zero (never stored)
-        if (width < kFwdTile) std::fill(wt.begin(), wt.end(), 0.0f);
+        if (!wInOut && k % kSpan == 0) {
+          if (width < kFwdTile) std::fill(wt.begin(), wt.end(), 0.0f);
+          transpose(w + o0 * inF + i0, width, std::min(kSpan * kFwdChunk, inF - i0), inF, 1, wt.data(), kFwdTile);
+        }
+        if (!spikes && ptr[static_cast<size_t>(k * n + r0)] == ptr[static_cast<size_t>(k * n + r1)]) continue;
+        const float* block = wt.data() + (wInOut ? 0 : (k % kSpan) * kFwdChunk * kFwdTile);
         if (wInOut) {
+          if (width < kFwdTile) std::fill(wt.begin(), wt.end(), 0.0f);
           for (int64_t c = 0; c < cw; c++) {
             std::memcpy(wt.data() + c * kFwdTile, w + (i0 + c) * outF + o0, static_cast<size_t>(width) * sizeof(float));
           }
-        } else {
-          transpose(w + o0 * inF + i0, width, cw, inF, 1, wt.data(), kFwdTile);
         }
-        addBlock(ev, n, k, r0, r1, wt.data(), acc.data());
+        addBlock(ev, n, k, r0, r1, block, acc.data());
       }
       for (int64_t r = r0; r < r1; r++) {
         std::memcpy(y + r * outF + o0, acc.data() + (r - r0) * kFwdTile, static_cast<size_t>(width) * sizeof(float));
