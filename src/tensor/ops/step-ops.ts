@@ -25,10 +25,12 @@ export function sumSteps(x: Tensor, steps: number): Tensor {
   const per = x.size / steps;
   const batch = x.shape[0] / steps;
   if (!Number.isInteger(batch)) throw new Error(`sumSteps: first axis ${x.shape[0]} is not a multiple of ${steps} steps`);
-  const y = new Float32Array(per);
-  for (let t = 0; t < steps; t++) {
-    const off = t * per;
-    for (let i = 0; i < per; i++) y[i] += x.data[off + i];
+  // step by step, in time order (the seed's sum over T)
+  const xd = x.data;
+  const y = xd.slice(0, per);
+  for (let t = 1; t < steps; t++) {
+    const row = xd.subarray(t * per, (t + 1) * per);
+    for (let i = 0; i < per; i++) y[i] += row[i];
   }
   return opResult(y, [batch, ...x.shape.slice(1)], [x], (out) => {
     const g = out.grad!;
