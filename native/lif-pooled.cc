@@ -27,17 +27,41 @@ int64_t pairBlock(int64_t width) {
   return pair > kBlock ? 0 : pair * (kBlock / pair);
 }
 
+/**
+ * one step's pooling of a block's spikes sp [len] (whole row pairs of width w) into out [len / 4]:
+ * the two rows of each pair summed, then neighbouring columns (flat, so it vectorizes for any w;
+ * W > 0 fixes the width at compile time, the rows being short). Returns the nonzero outputs.
+ */
+template <int64_t W>
+inline __attribute__((always_inline)) int64_t poolStep(const float* sp, int64_t len, int64_t width, float* out) {
+  const int64_t w = W > 0 ? W : width;
+  float rows[kBlock / 2];
+  for (int64_t r = 0; r < len / (2 * w); r++) {
+    const float* top = sp + 2 * r * w;
+#pragma omp simd
+    for (int64_t x = 0; x < w; x++) rows[r * w + x] = top[x] + top[w + x];
+  }
+  int64_t active = 0;
+#pragma omp simd reduction(+ : active)
+  for (int64_t j = 0; j < len / 4; j++) {
+    const float v = (rows[2 * j] + rows[2 * j + 1]) * 0.25f;  // (sums of 0/1: exact in any order)
+    out[j] = v;
+    active += v != 0.0f;
+  }
+  return active;
+}
+
 /** forward of `len` neurons (whole row pairs of width w) from cur; pooled receives len / 4 values per step */
-HSNN_SIMD_CLONES
-void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int64_t pooledStride, int64_t steps,
-                        int64_t len, int64_t w, double leak, double th, double* count, double* nonzero) {
+template <int64_t W>
+inline __attribute__((always_inline)) void forwardPooled(const float* cur, int64_t curStride, float* pooled,
+                                                         int64_t pooledStride, int64_t steps, int64_t len, int64_t w,
+                                                         double leak, double th, double* count, double* nonzero) {
   double u[kBlock];
   float sp[kBlock];
   for (int64_t j = 0; j < kBlock; j++) u[j] = 0.0;
   const double sign = th > 0.0 ? 1.0 : -1.0;
   double spikes = 0.0;
   int64_t active = 0;
-  const int64_t half = w / 2;
   for (int64_t t = 0; t < steps; t++) {
     const float* ct = cur + t * curStride;
 #pragma omp simd reduction(+ : spikes)
@@ -48,21 +72,21 @@ void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int6
       u[j] = v - th * s;
       spikes += s;
     }
-    float* pt = pooled + t * pooledStride;
-    for (int64_t r = 0; r < len / (2 * w); r++) {
-      const float* top = sp + 2 * r * w;
-      const float* bottom = top + w;
-      float* out = pt + r * half;
-#pragma omp simd reduction(+ : active)
-      for (int64_t x = 0; x < half; x++) {
-        const float v = (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]) * 0.25f;
-        out[x] = v;
-        active += v != 0.0f;
-      }
-    }
+    active += poolStep<W>(sp, len, w, pooled + t * pooledStride);
   }
   *count += spikes;
   *nonzero += static_cast<double>(active);
+}
+
+HSNN_SIMD_CLONES
+void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int64_t pooledStride, int64_t steps,
+                        int64_t len, int64_t w, double leak, double th, double* count, double* nonzero) {
+  switch (w) {
+    case 8: return forwardPooled<8>(cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero);
+    case 16: return forwardPooled<16>(cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero);
+    case 32: return forwardPooled<32>(cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero);
+    default: return forwardPooled<0>(cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero);
+  }
 }
 
 }  // namespace
