@@ -1,8 +1,10 @@
 /**
- * Nonzero counts that a kernel already produced (the LIF's spike count, the average pool's),
- * kept beside the output buffer, so the event-driven layer that consumes it picks sparse or dense
- * without scanning its input again. Op outputs are never written after the op returns, so a
- * noted count stays true; a reshape shares the buffer and with it the count.
+ * Nonzero counts that a kernel already produced (the LIF's spike count, the average pool's, the
+ * LIF backward's for the current's gradient), kept beside the buffer, so the event-driven layer
+ * that consumes it picks sparse or dense without scanning it again. Op outputs are never written
+ * after the op returns, so a noted count stays true; a reshape shares the buffer and with it the
+ * count. A gradient that accumulates a second contribution in place, or a recycled buffer, drops
+ * its note. (A stale count could only pick the slower kernel: both give the same numbers.)
  */
 import { getBackend } from '../kernels/index.js';
 

@@ -4,6 +4,7 @@
  * that pushes its output gradient to its inputs).
  */
 import { recycle } from './buffer.js';
+import { forgetNonzero } from './nonzero.js';
 
 export class Tensor {
   readonly data: Float32Array;
@@ -90,6 +91,7 @@ export function accumulateGrad(t: Tensor, src: Float32Array): void {
   }
   const g = t.grad;
   for (let i = 0; i < g.length; i++) g[i] += src[i];
+  forgetNonzero(g); // a count noted for the first gradient no longer holds
 }
 
 /**

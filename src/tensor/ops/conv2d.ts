@@ -68,7 +68,7 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
     if (x.requiresGrad) {
       const gx = outputBuffer(x.size);
       const sparseData = opts.sparseGrad === true && s.stride === 1 && s.kh === s.kw && s.pad < s.kh &&
-        backend.countNonzero(gy) <= sparseMaxDensity('data') * gy.length;
+        nonzeroCount(gy) <= sparseMaxDensity('data') * gy.length;
       if (sparseData) backend.conv2dBackwardDataSparse(gy, w.data, s, gx);
       else backend.conv2dBackwardData(gy, w.data, s, gx);
       adoptGrad(x, gx);

@@ -42,7 +42,7 @@ export function linear(x: Tensor, w: Tensor, opts: LinearOptions = {}): Tensor {
     if (x.requiresGrad) {
       const gx = outputBuffer(x.size);
       // below a spiking layer the surrogate zeroes the gradient of neurons far from threshold
-      if (opts.sparseGrad === true && backend.countNonzero(gy) <= sparseMaxDensity('linearData') * gy.length) {
+      if (opts.sparseGrad === true && nonzeroCount(gy) <= sparseMaxDensity('linearData') * gy.length) {
         backend.linearBackwardDataSparse(gy, w.data, n, inF, outF, gx);
       } else {
         backend.gemm(false, false, n, inF, outF, 1, gy, w.data, 0, gx);
