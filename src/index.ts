@@ -3,8 +3,9 @@
  * kernels -> tensor/autograd -> snn models -> io -> data -> attacks -> train -> eval.
  */
 export { getBackend, setBackend, availableBackends, backendNotice } from './kernels/index.js';
-export type { Backend, ConvShape, LifParams, LifGrads, BackendInfo } from './kernels/index.js';
-export { Tensor, backward, noGrad } from './tensor/tensor.js';
+export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo } from './kernels/index.js';
+export { Tensor, backward, noGrad, type BackwardOptions } from './tensor/tensor.js';
+export { releasingBuffers, clearBufferPool } from './tensor/buffer.js';
 export { crossEntropy } from './tensor/ops/cross-entropy.js';
 export { Sgd } from './tensor/optim/sgd.js';
 export { Adam } from './tensor/optim/adam.js';

@@ -6,7 +6,7 @@ import type { Backend } from './backend.js';
 import { PortableBackend } from './portable/index.js';
 import { loadNativeBackend } from './native.js';
 
-export type { Backend, ConvShape, LifParams, LifGrads, BackendInfo, AdamHyper, SgdHyper } from './backend.js';
+export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo, AdamHyper, SgdHyper } from './backend.js';
 export { convOutSize } from './backend.js';
 
 let current: Backend | undefined;
