@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common.h"
@@ -19,12 +20,16 @@ namespace hsnn {
 namespace {
 
 /**
- * neurons per block: whole row pairs (a pooled row never straddles two blocks), at most kBlock;
- * 0 when a row pair is longer than kBlock
+ * neurons per block for rows `width` wide: whole row pairs (a pooled row never straddles two
+ * blocks), at most kBlock; throws unless the width is even, a row pair fits a block and the
+ * layer is whole row pairs
  */
-int64_t pairBlock(int64_t width) {
+int64_t pairBlock(const Napi::CallbackInfo& info, int64_t width, int64_t size, const char* name) {
   const int64_t pair = 2 * width;
-  return pair > kBlock ? 0 : pair * (kBlock / pair);
+  if (width <= 0 || width % 2 != 0 || pair > kBlock || size % pair != 0) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + ": needs an even width of at most 64 and whole row pairs");
+  }
+  return pair * (kBlock / pair);
 }
 
 /**
@@ -63,15 +68,7 @@ inline __attribute__((always_inline)) void forwardPooled(const float* cur, int64
   double spikes = 0.0;
   int64_t active = 0;
   for (int64_t t = 0; t < steps; t++) {
-    const float* ct = cur + t * curStride;
-#pragma omp simd reduction(+ : spikes)
-    for (int64_t j = 0; j < len; j++) {
-      double v = leak * u[j] + static_cast<double>(ct[j]);
-      double s = fires(v, th, sign);
-      sp[j] = static_cast<float>(s);
-      u[j] = v - th * s;
-      spikes += s;
-    }
+    spikes += scanStep(cur + t * curStride, u, sp, len, leak, th, sign);
     active += poolStep<W>(sp, len, w, pooled + t * pooledStride);
   }
   *count += spikes;
@@ -94,10 +91,7 @@ void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int6
 Napi::Value LifForwardPooled(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 1);
   const int64_t steps = a.steps, size = a.size, w = intArg(info, 8, "width");
-  const int64_t block = pairBlock(w);
-  if (w <= 0 || w % 2 != 0 || size % (2 * w) != 0 || block == 0) {
-    throw Napi::RangeError::New(info.Env(), "lifForwardPooled: needs an even width of at most 64 and whole row pairs");
-  }
+  const int64_t block = pairBlock(info, w, size, "lifForwardPooled");
   const float* cur = f32Arg(info, 0, a.constantCurrent ? elems(info, {size}) : elems(info, {steps, size}), "current");
   float* pooled = f32Arg(info, 7, elems(info, {steps, size / 4}), "pooled");
   const int64_t curStride = a.constantCurrent ? 0 : size;
@@ -119,10 +113,7 @@ Napi::Value LifForwardPooled(const Napi::CallbackInfo& info) {
 Napi::Value LifBackwardPooled(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 2);
   const int64_t steps = a.steps, size = a.size, w = intArg(info, 9, "width");
-  const int64_t block = pairBlock(w);
-  if (w <= 0 || w % 2 != 0 || size % (2 * w) != 0 || block == 0) {
-    throw Napi::RangeError::New(info.Env(), "lifBackwardPooled: needs an even width of at most 64 and whole row pairs");
-  }
+  const int64_t block = pairBlock(info, w, size, "lifBackwardPooled");
   const bool cc = a.constantCurrent;
   const float* cur = f32Arg(info, 0, cc ? elems(info, {size}) : elems(info, {steps, size}), "current");
   const float* gp = f32Arg(info, 1, elems(info, {steps, size / 4}), "gradPooled");
@@ -156,12 +147,7 @@ Napi::Value LifBackwardPooled(const Napi::CallbackInfo& info) {
     gTh += acc[1];
     nonzero += acc[2];
   }
-  Napi::Env env = info.Env();
-  Napi::Array out = Napi::Array::New(env, 3);
-  out.Set(uint32_t(0), Napi::Number::New(env, gLeak));
-  out.Set(uint32_t(1), Napi::Number::New(env, gTh));
-  out.Set(uint32_t(2), Napi::Number::New(env, nonzero));
-  return out;
+  return lifGradsResult(info.Env(), gLeak, gTh, nonzero);
 }
 
 }  // namespace hsnn

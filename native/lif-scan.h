@@ -26,6 +26,24 @@ inline bool lifWorthThreads(int64_t work) { return work >= (1 << 14); }
  */
 inline double fires(double v, double th, double sign) { return static_cast<double>((v - th) * sign > 0.0); }
 
+/**
+ * one step of the forward scan over len neurons: u (the membrane after reset) carries over,
+ * st receives the spikes (0/1); returns the step's spike count. Inlined into each SIMD clone.
+ */
+inline __attribute__((always_inline)) double scanStep(const float* ct, double* u, float* st, int64_t len, double leak,
+                                                      double th, double sign) {
+  double count = 0.0;
+#pragma omp simd reduction(+ : count)
+  for (int64_t j = 0; j < len; j++) {
+    double v = leak * u[j] + static_cast<double>(ct[j]);
+    double s = fires(v, th, sign);
+    st[j] = static_cast<float>(s);
+    u[j] = v - th * s;
+    count += s;
+  }
+  return count;
+}
+
 /** one neuron-step of the backward: returns gV, adds the step's threshold-gradient term to accTh */
 inline double stepBack(double v, float gradSpike, double th, double sign, double invTh, double invTh2, double gamma,
                        double gu, double& accTh) {
@@ -38,6 +56,9 @@ inline double stepBack(double v, float gradSpike, double th, double sign, double
 
 /** reads (steps, size, leak, threshold, gamma, constantCurrent) from info[first..]; checks the threshold */
 LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t first);
+
+/** the backward's JS result: [gradLeak, gradThreshold, nonzero gradCurrent values] */
+Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold, double nonzero);
 
 /**
  * backward through time of `len` <= kBlock neurons; vb is 2 * steps * kBlock scratch (V_t, U_t).

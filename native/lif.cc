@@ -37,6 +37,14 @@ LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t first) {
 }
 
 
+Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold, double nonzero) {
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set(uint32_t(0), Napi::Number::New(env, gradLeak));
+  out.Set(uint32_t(1), Napi::Number::New(env, gradThreshold));
+  out.Set(uint32_t(2), Napi::Number::New(env, nonzero));
+  return out;
+}
+
 namespace {
 
 /** forward scan of `len` <= kBlock neurons starting at cur/spikes; returns the spike count */
@@ -47,18 +55,7 @@ double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t 
   for (int64_t j = 0; j < kBlock; j++) u[j] = 0.0;
   double count = 0.0;
   const double sign = th > 0.0 ? 1.0 : -1.0;
-  for (int64_t t = 0; t < steps; t++) {
-    const float* ct = cur + t * curStride;
-    float* st = spikes + t * size;
-#pragma omp simd reduction(+ : count)
-    for (int64_t j = 0; j < len; j++) {
-      double v = leak * u[j] + static_cast<double>(ct[j]);
-      double s = fires(v, th, sign);
-      st[j] = static_cast<float>(s);
-      u[j] = v - th * s;
-      count += s;
-    }
-  }
+  for (int64_t t = 0; t < steps; t++) count += scanStep(cur + t * curStride, u, spikes + t * size, len, leak, th, sign);
   return count;
 }
 
@@ -171,12 +168,7 @@ Napi::Value LifBackward(const Napi::CallbackInfo& info) {
     gTh += acc[1];
     nonzero += acc[2];
   }
-  Napi::Env env = info.Env();
-  Napi::Array out = Napi::Array::New(env, 3);
-  out.Set(uint32_t(0), Napi::Number::New(env, gLeak));
-  out.Set(uint32_t(1), Napi::Number::New(env, gTh));
-  out.Set(uint32_t(2), Napi::Number::New(env, nonzero));
-  return out;
+  return lifGradsResult(info.Env(), gLeak, gTh, nonzero);
 }
 
 }  // namespace hsnn
