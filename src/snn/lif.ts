@@ -82,10 +82,13 @@ export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
   return { spikes: out, spikeCount, ...(opts.captureMembrane ? { finalMembrane: finalMembrane(current.data, spikes, p) } : {}) };
 }
 
-/** can lifPooled take this current ([N, C, H, W] with even H and W of at most 64)? */
-export function canPoolInScan(current: Tensor, opts: LifOptions): boolean {
+/**
+ * can lifPooled take this current ([N, C, H, W] with even H and W of at most 64)? Not when the
+ * final membrane is wanted (it is replayed from the unpooled spikes)
+ */
+export function canPoolInScan(current: Tensor, captureMembrane = false): boolean {
   const [, , h, w] = current.shape;
-  return current.shape.length === 4 && !opts.captureMembrane && h % 2 === 0 && w % 2 === 0 && w > 0 && w <= 64;
+  return current.shape.length === 4 && !captureMembrane && h % 2 === 0 && w % 2 === 0 && w > 0 && w <= 64;
 }
 
 /**
@@ -93,7 +96,7 @@ export function canPoolInScan(current: Tensor, opts: LifOptions): boolean {
  * (same values and gradients as the two ops; see canPoolInScan for the shapes it takes).
  */
 export function lifPooled(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifOptions): { pooled: Tensor; spikeCount: number } {
-  if (!canPoolInScan(current, opts)) throw new Error(`lifPooled: cannot pool a current of shape [${current.shape.join(', ')}] in the scan`);
+  if (!canPoolInScan(current, opts.captureMembrane)) throw new Error(`lifPooled: cannot pool a current of shape [${current.shape.join(', ')}] in the scan`);
   if (opts.initialMembrane) return lifPooled(startFromMembrane(current, leak, opts), leak, threshold, fromRest(opts));
   const { p, outShape } = scanParams(current, leak, threshold, opts);
   const width = current.shape[3];
