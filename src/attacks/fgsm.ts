@@ -1,5 +1,11 @@
-/** FGSM (Goodfellow et al.): one step of size epsilon along the sign of the input gradient, clipped to [0,1]. */
-import { type Attack, type AttackContext, type Batch, inputGradient, sign, clamp01, checkEpsilon } from './base.js';
+/**
+ * FGSM, the fast gradient sign method: one step of size epsilon along the sign of the input
+ * gradient, clipped to [0,1].
+ * Goodfellow, Shlens, Szegedy, "Explaining and Harnessing Adversarial Examples", ICLR 2015.
+ */
+import { type Attack, type AttackContext, type Batch, inputGradient, sign, clamp01 } from './base.js';
+import { checkEpsilon } from './options.js';
+import { defineAttack } from './spec.js';
 
 export class Fgsm implements Attack {
   readonly name = 'fgsm';
@@ -17,3 +23,12 @@ export class Fgsm implements Attack {
     return out;
   }
 }
+
+export const fgsm = defineAttack({
+  name: 'fgsm',
+  description: 'one gradient-sign step of size eps (the seed\'s FGSM)',
+  paper: 'Goodfellow et al., Explaining and Harnessing Adversarial Examples, ICLR 2015',
+  needs: { gradients: true, minClasses: 2, stochasticOnly: false },
+  defaults: {},
+  create: (o) => new Fgsm(o.epsilon),
+});

@@ -1,9 +1,13 @@
 /**
- * PGD (Madry et al.) as the seed's attack: optional uniform random start in [-eps, eps]
- * (clipped to [0,1]), then k steps of size a along the gradient sign, each followed by
- * projection onto the eps-ball around x intersected with [0,1].
+ * PGD as the seed's attack: optional uniform random start in [-eps, eps] (clipped to [0,1]),
+ * then k steps of size a along the gradient sign, each followed by projection onto the
+ * eps-ball around x intersected with [0,1].
+ * Madry, Makelov, Schmidt, Tsipras, Vladu, "Towards Deep Learning Models Resistant to
+ * Adversarial Attacks", ICLR 2018.
  */
-import { type Attack, type AttackContext, type Batch, inputGradient, sign, clamp01, checkEpsilon } from './base.js';
+import { type Attack, type AttackContext, type Batch, inputGradient, sign, clamp01 } from './base.js';
+import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
+import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
 
 export interface PgdOptions {
@@ -20,8 +24,8 @@ export class Pgd implements Attack {
   constructor(readonly opts: PgdOptions) {
     checkEpsilon(opts.epsilon);
     checkEpsilon(opts.stepSize, 'PGD step size');
-    if (!Number.isInteger(opts.steps) || opts.steps < 1) throw new Error(`PGD steps must be a whole number >= 1, got ${opts.steps}`);
-    if (opts.randomStart && !opts.rng) throw new Error('PGD random start needs a random generator');
+    checkWhole(opts.steps, 'PGD steps');
+    if (opts.randomStart && !opts.rng) throw new AttackOptionError('PGD random start needs a random generator');
   }
 
   perturb(ctx: AttackContext, batch: Batch): Float32Array {
@@ -50,3 +54,12 @@ export class Pgd implements Attack {
     return adv;
   }
 }
+
+export const pgd = defineAttack({
+  name: 'pgd',
+  description: 'projected gradient-sign ascent on the cross-entropy (the seed\'s PGD)',
+  paper: 'Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks, ICLR 2018',
+  needs: { gradients: true, minClasses: 2, stochasticOnly: false },
+  defaults: { steps: 7, stepSize: 0.01, randomStart: true },
+  create: (o, rng) => new Pgd({ epsilon: o.epsilon, steps: o.steps, stepSize: o.stepSize, randomStart: o.randomStart, rng }),
+});

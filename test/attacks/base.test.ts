@@ -1,0 +1,61 @@
+/** The attacks' shared base: the input gradient (with EOT), predictions and margins. */
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tensor, backward } from '../../src/tensor/tensor.js';
+import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
+import { inputGradient, predict, margins } from '../../src/attacks/base.js';
+import { fixtureTarget, type FixtureTarget } from './helpers.js';
+
+describe('attack base on the tiny VGG fixture', () => {
+  let t: FixtureTarget;
+  let plain: { grad: Float32Array; loss: number };
+  before(() => {
+    t = fixtureTarget();
+    // the gradient spelled out, as a user of the model would take it
+    const x = new Tensor(Float32Array.from(t.batch.x01), t.batch.shape, { requiresGrad: true });
+    const loss = crossEntropy(t.model.forward(x, { timesteps: t.ctx.timesteps }).logits, t.batch.labels);
+    backward(loss);
+    plain = { grad: Float32Array.from(x.grad!), loss: loss.item() };
+    for (const p of t.model.params.values()) p.grad = null;
+  });
+
+  test('the input gradient matches the fixture and leaves the parameters alone', () => {
+    const { grad, loss } = inputGradient(t.ctx, t.batch.x01, t.batch);
+    assert.deepEqual(grad, plain.grad);
+    assert.equal(loss, plain.loss);
+    assert.ok(grad.some((g) => g !== 0));
+    for (const p of t.model.params.values()) assert.equal(p.grad, null);
+  });
+
+  test('EOT with one sample is exactly the plain gradient; N samples of a deterministic forward too', () => {
+    assert.deepEqual(inputGradient({ ...t.ctx, eot: 1 }, t.batch.x01, t.batch).grad, plain.grad);
+    const three = inputGradient({ ...t.ctx, eot: 3 }, t.batch.x01, t.batch);
+    // the mean of three identical float32 values, summed in float64, is the value again
+    assert.deepEqual(three.grad, plain.grad);
+    assert.ok(Math.abs(three.loss - plain.loss) < 1e-12);
+    assert.throws(() => inputGradient({ ...t.ctx, eot: 0 }, t.batch.x01, t.batch), /EOT samples must be a whole number >= 1, got 0/);
+  });
+
+  test('a Poisson-encoded context without a generator is one clear error', () => {
+    const ctx = { ...t.ctx, encoding: 'poisson' as const };
+    assert.throws(() => predict(ctx, t.batch.x01, t.batch.shape), /Poisson encoding needs a random generator/);
+    assert.throws(() => inputGradient(ctx, t.batch.x01, t.batch), /Poisson encoding needs a random generator/);
+  });
+
+  test('predict gives the forward\'s logits and margins their sign', () => {
+    const logits = predict(t.ctx, t.batch.x01, t.batch.shape);
+    const ref = t.fixture.case.get('logits')!.data;
+    logits.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) <= 1e-4 * (1 + Math.abs(ref[i])), `logit ${i}`));
+    const m = margins(logits, t.batch.labels, 10);
+    for (let b = 0; b < m.length; b++) {
+      const row = Array.from(logits.subarray(b * 10, b * 10 + 10));
+      const y = t.batch.labels[b];
+      assert.equal(m[b] > 0, row.every((v, j) => j === y || v < row[y]));
+    }
+  });
+
+  test('margins by hand: correct, wrong, tied', () => {
+    const m = margins([3, 1, 2, /**/ 0, 5, 1, /**/ 2, 2, 0], [0, 0, 1], 3);
+    assert.deepEqual(Array.from(m), [1, -5, 0]);
+  });
+});

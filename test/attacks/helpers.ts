@@ -1,0 +1,21 @@
+/** The tiny VGG fixture as an attack target: model, its batch, and the context to attack it in. */
+import { buildModel, loadStateDict } from '../../src/snn/build.js';
+import type { SpikingModel } from '../../src/snn/model.js';
+import type { AttackContext, Batch } from '../../src/attacks/base.js';
+import { loadFixture, vggSpecOf, type Fixture } from '../helpers/fixtures.js';
+
+export interface FixtureTarget {
+  fixture: Fixture;
+  model: SpikingModel;
+  batch: Batch;
+  ctx: AttackContext;
+}
+
+export function fixtureTarget(name = 'vgg5-tiny-c10'): FixtureTarget {
+  const fixture = loadFixture(name);
+  const model = buildModel(vggSpecOf(fixture.meta), fixture.meta.normalization);
+  loadStateDict(model, fixture.weights, `${name}/weights.safetensors`);
+  const x = fixture.case.get('x01')!;
+  const batch = { x01: Float32Array.from(x.data), shape: x.shape, labels: Array.from(fixture.case.get('labels')!.data) };
+  return { fixture, model, batch, ctx: { model, timesteps: fixture.meta.timesteps } };
+}
