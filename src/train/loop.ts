@@ -19,6 +19,7 @@ import type { StepResult } from './step-common.js';
 import { evaluateClean, type CleanEvalResult } from './eval-clean.js';
 import { emptySums, type TrainProgress } from './state.js';
 import { nowIso, type EpochLogEntry } from './log.js';
+import { checkStepFinite } from './finite-check.js';
 
 export const DROPOUT_STREAM = 0x44524f;
 
@@ -96,6 +97,17 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
   const shape = (size: number) => [size, ctx.train.channels, ctx.train.height, ctx.train.width];
   const schedule = { kind: config.schedule, lr: config.lr, epochs: config.epochs, batchesPerEpoch: perEpoch, milestones: config.milestones, gamma: config.gamma };
   let lastSave = now();
+  // what the run folder holds: the caller saved the starting point before the loop
+  let saved = { epoch: st.epoch, batch: st.batch };
+  const save = (reason: 'epoch' | 'timer') => {
+    ctx.save(reason);
+    lastSave = now();
+    saved = { epoch: st.epoch, batch: st.batch };
+  };
+  const keptState = () => {
+    if (saved.epoch === 0 && saved.batch === 0) return 'the run folder keeps the starting model';
+    return `the run folder keeps the state after ${saved.epoch} epoch${saved.epoch === 1 ? '' : 's'}${saved.batch ? ` and ${saved.batch} batch${saved.batch === 1 ? '' : 'es'}` : ''}`;
+  };
 
   while (st.epoch < config.epochs) {
     const e = st.epoch;
@@ -111,7 +123,15 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
         ctx.optimizer.lr = lr;
         const b = loader.batch(e, k);
         const t0 = now();
-        const r = runStep(ctx, b.x01, shape(b.size), b.labels, e, k);
+        const where = `epoch ${e + 1}, batch ${k + 1}`;
+        let r: StepResult;
+        try {
+          r = runStep(ctx, b.x01, shape(b.size), b.labels, e, k);
+        } catch (err) {
+          // a kernel refusing a non-finite threshold mid-step (HIRE updates once per period) is a divergence too
+          checkStepFinite(0, model.params, where, keptState());
+          throw err;
+        }
         const s = st.sums;
         s.lossSum += r.loss * r.count;
         s.correct += r.correct;
@@ -123,13 +143,10 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
         st.batch = k + 1;
         done += b.size;
         bar?.update(done, `loss ${(s.lossSum / s.count).toFixed(3)} acc ${((100 * s.correct) / s.count).toFixed(1)}% lr ${lr.toExponential(1)}`);
-        if (!Number.isFinite(r.loss)) throw new Error(`training diverged at epoch ${e + 1}, batch ${k + 1}: loss ${r.loss} (lower --lr?)`);
+        checkStepFinite(r.loss, model.params, where, keptState());
         await tick();
         if (ctx.shouldStop()) return 'stopped';
-        if (now() - lastSave >= config.saveEveryMinutes * 60_000) {
-          ctx.save('timer');
-          lastSave = now();
-        }
+        if (now() - lastSave >= config.saveEveryMinutes * 60_000) save('timer');
       }
     } finally {
       bar?.stop();
@@ -164,8 +181,7 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
     st.epoch = e + 1;
     st.batch = 0;
     st.sums = emptySums(layers.length);
-    ctx.save('epoch');
-    lastSave = now();
+    save('epoch');
     if (ctx.shouldStop()) return 'stopped';
   }
   return 'done';

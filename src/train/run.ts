@@ -23,6 +23,7 @@ import { trainLoop, evaluateWithProgress, trainLoader, type TrainUi } from './lo
 import { emptySums, hasState, loadState, saveState, statePath, type TrainProgress, type TrainStateMeta } from './state.js';
 import { writeLog, nowIso, type EpochLogEntry } from './log.js';
 import type { CleanEvalResult } from './eval-clean.js';
+import { describeNonFinite } from './finite-check.js';
 
 export const MODEL_FILE = 'model.safetensors';
 const INIT_STREAM = 0x494e49;
@@ -87,6 +88,8 @@ function prepare(req: TrainRequest): Prepared {
   if (config.init) {
     if (!fs.existsSync(config.init)) throw new TrainConfigError(`--init ${config.init}: no such file`);
     const init = loadModelFile(config.init, { normalization: NORMALIZATION[config.dataset] });
+    const bad = describeNonFinite(init.model.params);
+    if (bad) throw new TrainConfigError(`--init ${config.init}: the weights are not finite (${bad}); refusing to train from them`);
     checkInitSpec(init.spec, { ...config, init: config.init });
     return { config, init, spec: { ...init.spec, dropout: config.dropout } };
   }
