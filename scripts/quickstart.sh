@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real job in about 3-5 minutes on 2 cores, on the default dataset (CIFAR-10, the shared copy
 # or --data/HIRE_SNN_DATA): train a small ANN, convert it and fine-tune it with HIRE, then run the
-# robustness evaluation (clean, FGSM, PGD) on 500 test images. Outputs go to runs/quickstart/.
+# robustness evaluation (clean, FGSM, PGD) on 500 test images, and write the HTML report
+# runs/quickstart/report.html. Outputs go to runs/quickstart/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/quickstart}
@@ -13,3 +14,5 @@ HIRE=(node dist/src/cli/main.js)
 "${HIRE[@]}" train --method ann --arch 16,A,32,32,A --hidden 128 --epochs 2 --limit 10000 --eval-limit 1000 --out "$OUT/ann"
 "${HIRE[@]}" train --method hire --init "$OUT/ann/model.safetensors" --epochs 1 --limit 10000 --eval-limit 1000 --out "$OUT/hire"
 "${HIRE[@]}" eval --model "$OUT/hire/model.safetensors" --limit 500 --json "$OUT/eval.json"
+# one self-contained HTML page: accuracy per attack, spikes, energy and the two training runs
+"${HIRE[@]}" report "$OUT/eval.json" "$OUT/ann" "$OUT/hire" -o "$OUT/report.html"

@@ -2,7 +2,8 @@
 # Reproduction on the shared CIFAR-10 copy, sized for a 2-core machine (see docs/results.md):
 #   two ANNs (seeds 0 and 1) -> conversion -> traditional SNN (seeds 0 and 1) and HIRE-SNN (seed 0),
 #   then `hire-snn eval` of the seed-0 SNN and HIRE-SNN: clean, FGSM and PGD white-box, and black-box
-#   with the seed-1 SNN as the source model; finally a markdown comparison table.
+#   with the seed-1 SNN as the source model; finally a markdown comparison table and the HTML report
+#   $OUT/report.html (hire-snn report).
 # Every phase is resumable: re-running the script continues an interrupted training (--resume)
 # and skips what is done (so a different size needs a different OUT). The defaults are run 2 of
 # docs/results.md (about 32 minutes here); run 1, the quick variant (about 15 minutes):
@@ -68,3 +69,7 @@ done
 
 node --import tsx scripts/results-table.ts "$OUT" > "$OUT/table.md"
 cat "$OUT/table.md"
+
+# the HTML report of both evaluations and every training run
+"${HIRE_SNN[@]}" report "$OUT"/eval-snn-s0.json "$OUT"/eval-hire-s0.json \
+  "$OUT"/ann-s0 "$OUT"/ann-s1 "$OUT"/snn-s0 "$OUT"/snn-s1 "$OUT"/hire-s0 -o "$OUT/report.html"

@@ -1,6 +1,6 @@
 /**
  * hire-snn as a library: the same layers the CLI uses (see DESIGN.md).
- * kernels -> tensor/autograd -> snn models -> io -> data -> attacks -> train -> eval.
+ * kernels -> tensor/autograd -> snn models -> io -> data -> attacks -> train -> eval -> report.
  */
 export { getBackend, setBackend, availableBackends, backendNotice } from './kernels/index.js';
 export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo } from './kernels/index.js';
@@ -31,3 +31,6 @@ export { evaluate } from './eval/evaluate.js';
 export { runEvaluation } from './eval/run-eval.js';
 export { estimateEnergy, DEFAULT_ENERGY } from './eval/energy.js';
 export { runTraining } from './train/run.js';
+export { readLog } from './train/log.js';
+export { readReportInputs } from './report/inputs.js';
+export { buildReport, writeReport } from './report/build.js';

@@ -8,6 +8,7 @@ import { registerEval } from './eval.js';
 import { registerTrain } from './train.js';
 import { registerBench } from './bench.js';
 import { registerExport } from './export.js';
+import { registerReport } from './report.js';
 import { runCli } from './run.js';
 
 const program = new Command();
@@ -23,5 +24,6 @@ registerExport(program);
 registerTrain(program);
 registerInspect(program);
 registerBench(program);
+registerReport(program);
 
 await runCli(program, process.argv);

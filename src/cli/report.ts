@@ -1,0 +1,29 @@
+/** `hire-snn report`: a self-contained HTML report (charts and tables) from eval results and training runs. */
+import type { Command } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from './run.js';
+import { writeReport } from '../report/build.js';
+
+/** -o is checked before any input is read: its folder exists and it is not a folder or an input */
+function checkOutput(out: string, inputs: readonly string[]): void {
+  const dir = path.dirname(path.resolve(out));
+  if (!fs.existsSync(dir)) throw new UserError(`-o ${out}: directory ${dir} does not exist`);
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new UserError(`-o ${out}: is a directory; give the HTML file to write`);
+  if (inputs.some((i) => path.resolve(i) === path.resolve(out))) throw new UserError(`-o ${out}: is also an input`);
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('one self-contained HTML report (charts and tables) from eval results and training runs')
+    .argument('<inputs...>', 'eval result JSON files (hire-snn eval --json) and training run folders (hire-snn train --out)')
+    .option('-o, --out <file>', 'the HTML file to write', 'report.html')
+    .option('--title <text>', 'the page title', 'hire-snn report')
+    .action(async (inputs: string[], opts: { out: string; title: string }) => {
+      checkOutput(opts.out, inputs);
+      const r = await writeReport(inputs, opts.out, { title: opts.title });
+      const kib = (r.bytes / 1024).toFixed(0);
+      console.log(`wrote ${opts.out} (${r.charts} charts, ${r.inputs.evals.length} eval results, ${r.inputs.runs.length} training runs, ${kib} KiB)`);
+    });
+}

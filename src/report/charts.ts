@@ -1,0 +1,143 @@
+/**
+ * The report's charts as Vega-Lite specs, one builder per section, each over the flat rows of
+ * rows.ts. Rendering (compile + Vega's headless view) is render-svg.ts.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { formatEpsilon, type AccuracyRow, type SpikeRow, type EnergyRow, type EpochRow } from './rows.js';
+
+const PANEL = { width: 260, height: 180 };
+const TOP1 = { field: 'top1', type: 'quantitative' as const, title: 'top-1 %', scale: { domain: [0, 100] } };
+const ATTACK_SETTING = (s: string) => s !== 'clean';
+
+/**
+ * Accuracy vs ε, one panel per attack setting, one line per model (per model and T when its file
+ * sweeps T). An attack at ε = 0 leaves the image as it is, so each line starts at the clean
+ * accuracy when the file has no ε = 0 point of its own.
+ */
+export function accuracyVsEpsilon(rows: readonly AccuracyRow[]): TopLevelSpec {
+  const values: Record<string, unknown>[] = [];
+  const series = (r: AccuracyRow) => r.model + (r.sweepsT ? ` T=${r.timesteps}` : '');
+  for (const r of rows) if (ATTACK_SETTING(r.setting)) values.push({ series: series(r), setting: r.setting, epsilon: r.epsilon, top1: r.top1 });
+  for (const clean of rows.filter((r) => r.setting === 'clean')) {
+    const settings = new Set(rows.filter((r) => ATTACK_SETTING(r.setting) && series(r) === series(clean)).map((r) => r.setting));
+    for (const setting of settings) {
+      const hasZero = values.some((v) => v.series === series(clean) && v.setting === setting && v.epsilon === 0);
+      if (!hasZero) values.push({ series: series(clean), setting, epsilon: 0, top1: clean.top1 });
+    }
+  }
+  return settingPanels(values, { field: 'epsilon', title: 'ε (L∞, [0,1] pixels)', axis: { format: '.3f' } });
+}
+
+/** Accuracy vs T (the latency axis) for every model whose file sweeps T, one panel per setting. */
+export function accuracyVsTimesteps(rows: readonly AccuracyRow[]): TopLevelSpec {
+  // clean accuracy does not depend on ε: one clean line per model, not one per ε
+  const values = new Map<string, Record<string, unknown>>();
+  for (const r of rows.filter((x) => x.sweepsT)) {
+    const series = r.model + (r.sweepsEps && r.setting !== 'clean' ? ` ε=${formatEpsilon(r.epsilon)}` : '');
+    const key = JSON.stringify([series, r.setting, r.timesteps]);
+    if (!values.has(key)) values.set(key, { series, setting: r.setting, timesteps: r.timesteps, top1: r.top1 });
+  }
+  return settingPanels([...values.values()], { field: 'timesteps', title: 'time steps T', scale: { zero: false } });
+}
+
+/** small multiples: one panel per `setting`, one coloured line per `series` over the x field, accuracy on y */
+function settingPanels(values: Record<string, unknown>[], x: { field: string; title: string; axis?: { format: string }; scale?: { zero: boolean } }): TopLevelSpec {
+  return {
+    data: { values },
+    facet: { field: 'setting', type: 'nominal', title: null, sort: null },
+    columns: 3,
+    spec: {
+      ...PANEL,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { ...x, type: 'quantitative' },
+        y: TOP1,
+        color: { field: 'series', type: 'nominal', title: 'model' },
+        order: { field: x.field },
+      },
+    },
+  };
+}
+
+/** Per-attack (and worst-case) accuracy bars of each model at its first (top-level) point. */
+export function robustnessBars(rows: readonly AccuracyRow[]): TopLevelSpec {
+  return {
+    data: { values: rows.map((r) => ({ model: r.model, setting: r.setting, top1: r.top1 })) },
+    width: { step: 28 },
+    height: 220,
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'setting', type: 'nominal', title: null, sort: null, axis: { labelAngle: -30 } },
+      xOffset: { field: 'model', type: 'nominal' },
+      y: TOP1,
+      color: { field: 'model', type: 'nominal', title: 'model' },
+    },
+  };
+}
+
+/** Spikes per neuron per image (over all T) per layer: one line per setting, one row per model. */
+export function spikesPerLayer(rows: readonly SpikeRow[]): TopLevelSpec {
+  return {
+    data: { values: rows.map((r) => ({ ...r })) },
+    facet: { row: { field: 'model', type: 'nominal', title: null, sort: null } },
+    spec: {
+      width: 420, height: 180,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'layer', type: 'ordinal', title: 'spiking layer', sort: { field: 'order', op: 'min' } },
+        y: { field: 'spikesPerNeuron', type: 'quantitative', title: 'spikes / neuron / image' },
+        color: { field: 'setting', type: 'nominal', title: 'input', sort: null },
+        order: { field: 'order' },
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+  };
+}
+
+/** Energy per image per weighted layer, ANN (every MAC) next to the SNN (spike-driven ACs). */
+export function energyPerLayer(rows: readonly EnergyRow[]): TopLevelSpec {
+  return {
+    data: { values: rows.map((r) => ({ ...r })) },
+    facet: { row: { field: 'model', type: 'nominal', title: null, sort: null } },
+    spec: {
+      width: { step: 14 }, height: 180,
+      mark: { type: 'bar' },
+      encoding: {
+        x: { field: 'layer', type: 'ordinal', title: 'layer', sort: { field: 'order', op: 'min' } },
+        xOffset: { field: 'kind', type: 'nominal' },
+        y: { field: 'microjoules', type: 'quantitative', title: 'µJ per image' },
+        color: { field: 'kind', type: 'nominal', title: null },
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+  };
+}
+
+const CURVES: { panel: string; split: 'train' | 'test'; key: keyof EpochRow }[] = [
+  { panel: 'loss', split: 'train', key: 'trainLoss' }, { panel: 'loss', split: 'test', key: 'testLoss' },
+  { panel: 'top-1 %', split: 'train', key: 'trainTop1' }, { panel: 'top-1 %', split: 'test', key: 'testTop1' },
+  { panel: 'firing rate (mean over layers)', split: 'train', key: 'trainRate' }, { panel: 'firing rate (mean over layers)', split: 'test', key: 'testRate' },
+  { panel: 'learning rate', split: 'train', key: 'lr' },
+];
+
+/** Loss, accuracy, firing rate and learning rate per epoch: one panel each, one colour per run, dashed = test. */
+export function trainingCurves(rows: readonly EpochRow[]): TopLevelSpec {
+  const values = rows.flatMap((r) => CURVES.filter((c) => r[c.key] !== null).map((c) => ({ run: r.run, epoch: r.epoch, panel: c.panel, split: c.split, value: r[c.key] })));
+  return {
+    data: { values },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: [...new Set(CURVES.map((c) => c.panel))] },
+    columns: 2,
+    spec: {
+      ...PANEL,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        color: { field: 'run', type: 'nominal', title: 'run' },
+        strokeDash: { field: 'split', type: 'nominal', title: null, sort: ['train', 'test'], legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
+        order: { field: 'epoch' },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The report's numbers as flat rows (tidy data): the charts and the tables are both drawn from
+ * these, so a number in a chart and in its table cannot disagree.
+ */
+import type { EvalInput, EvalPoint } from './eval-file.js';
+import type { RunInput } from './run-folder.js';
+
+type Labeled<T> = T & { label: string };
+
+export interface AccuracyRow {
+  model: string;
+  /** whether the model's file evaluated several T / several ε */
+  sweepsT: boolean;
+  sweepsEps: boolean;
+  setting: string;
+  epsilon: number;
+  timesteps: number;
+  top1: number | null;
+  top5: number | null;
+  n: number;
+}
+
+export interface SpikeRow { model: string; setting: string; layer: string; order: number; neurons: number; spikesPerNeuron: number | null }
+export interface EnergyRow { model: string; layer: string; order: number; kind: 'ANN' | 'SNN'; microjoules: number | null; macs: number }
+export interface EpochRow {
+  run: string; epoch: number; lr: number | null;
+  trainLoss: number | null; trainTop1: number | null; trainRate: number | null;
+  testLoss: number | null; testTop1: number | null; testRate: number | null;
+  seconds: number | null;
+}
+
+const WB = { whiteBox: 'white-box', blackBox: 'black-box' } as const;
+
+/** every scored setting of one point, in the order clean, each attack (white-, black-box), worst case */
+export function settingsOf(p: EvalPoint): { setting: string; top1: number | null; top5: number | null }[] {
+  const out: { setting: string; top1: number | null; top5: number | null }[] = [];
+  const { clean, worstCase, ...attacks } = p.results;
+  if (clean) out.push({ setting: 'clean', top1: clean.top1, top5: clean.top5 ?? null });
+  for (const [attack, r] of Object.entries(attacks)) {
+    for (const box of ['whiteBox', 'blackBox'] as const) {
+      const s = r[box];
+      if (s) out.push({ setting: `${attack} ${WB[box]}`, top1: s.top1, top5: s.top5 ?? null });
+    }
+  }
+  if (worstCase) out.push({ setting: 'worst case', top1: worstCase.top1, top5: null });
+  return out;
+}
+
+const distinct = (xs: readonly number[]) => new Set(xs).size;
+
+export function accuracyRows(evals: readonly Labeled<EvalInput>[]): AccuracyRow[] {
+  return evals.flatMap((e) => {
+    const sweepsT = distinct(e.points.map((p) => p.timesteps)) > 1;
+    const sweepsEps = distinct(e.points.map((p) => p.epsilon)) > 1;
+    return e.points.flatMap((p) => settingsOf(p).map((s) => ({
+      model: e.label, sweepsT, sweepsEps, setting: s.setting, epsilon: p.epsilon, timesteps: p.timesteps, top1: s.top1, top5: s.top5, n: e.data.n,
+    })));
+  });
+}
+
+/** the spikes of each model's first point (the top-level one), per setting and layer */
+export function spikeRows(evals: readonly Labeled<EvalInput>[]): SpikeRow[] {
+  return evals.flatMap((e) => Object.entries(e.points[0].spikes).flatMap(([setting, layers]) =>
+    layers.map((l, order) => ({
+      model: e.label, setting: setting.replace('.whiteBox', ' white-box').replace('.blackBox', ' black-box'),
+      layer: l.name, order, neurons: l.neurons, spikesPerNeuron: l.spikesPerNeuron,
+    }))));
+}
+
+/** energy per image of each model's first point: every weighted op as an ANN (MACs) and as the SNN */
+export function energyRows(evals: readonly Labeled<EvalInput>[]): EnergyRow[] {
+  return evals.flatMap((e) => {
+    const en = e.points[0].energy;
+    if (!en) return [];
+    return en.ops.flatMap((op, order) => [
+      { model: e.label, layer: op.name, order, kind: 'ANN' as const, microjoules: (en.constants.macPj * op.macs) / 1e6, macs: op.macs },
+      { model: e.label, layer: op.name, order, kind: 'SNN' as const, microjoules: op.pj === null ? null : op.pj / 1e6, macs: op.macs },
+    ]);
+  });
+}
+
+const mean = (xs: readonly { rate: number }[] | undefined) => (xs?.length ? xs.reduce((s, x) => s + x.rate, 0) / xs.length : null);
+const finite = (v: number | null | undefined) => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
+
+/** per epoch of each run; the converted model before any training is epoch 0 (test only) */
+export function epochRows(runs: readonly Labeled<RunInput>[]): EpochRow[] {
+  return runs.flatMap((r) => {
+    const rows: EpochRow[] = [];
+    const conversion = r.log.find((e) => e.event === 'conversion') as { test?: { top1?: number; loss?: number; meanFiringRate?: number } } | undefined;
+    if (conversion?.test) {
+      rows.push({
+        run: r.label, epoch: 0, lr: null, trainLoss: null, trainTop1: null, trainRate: null,
+        testLoss: finite(conversion.test.loss), testTop1: finite(conversion.test.top1), testRate: finite(conversion.test.meanFiringRate), seconds: null,
+      });
+    }
+    for (const e of r.epochs) {
+      rows.push({
+        run: r.label, epoch: e.epoch, lr: finite(e.lr),
+        trainLoss: finite(e.trainLoss), trainTop1: finite(e.trainTop1), trainRate: finite(mean(e.trainFiringRates)),
+        testLoss: finite(e.test?.loss), testTop1: finite(e.test?.top1), testRate: finite(e.test?.meanFiringRate),
+        seconds: e.seconds,
+      });
+    }
+    return rows;
+  });
+}
+
+/** 8/255 for multiples of 1/255, else the number */
+export function formatEpsilon(e: number): string {
+  const k = e * 255;
+  if (e > 0 && Math.abs(k - Math.round(k)) < 1e-6) return `${Math.round(k)}/255`;
+  return String(Number(e.toPrecision(4)));
+}

@@ -1,0 +1,110 @@
+/**
+ * The report's sections, in the order a reader asks the questions: what was measured and how,
+ * accuracy vs ε and vs T, per-attack and worst-case accuracy with the masking diagnostics,
+ * spikes, energy, training curves, and the tables for copying. A section whose data no input
+ * holds says so instead of drawing an empty chart.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportInputs } from './inputs.js';
+import type { EvalInput } from './eval-file.js';
+import type { Section } from './html.js';
+import { renderSvg } from './render-svg.js';
+import { accuracyVsEpsilon, accuracyVsTimesteps, robustnessBars, spikesPerLayer, energyPerLayer, trainingCurves } from './charts.js';
+import { accuracyRows, spikeRows, energyRows, epochRows, formatEpsilon, type AccuracyRow } from './rows.js';
+import { accuracyTable, spikeTable, energyTable, epochTable, modelTable, protocolTable, diagnosticsTable, compact } from './tables.js';
+
+type LabeledEval = EvalInput & { label: string };
+
+/** fields of the protocol too long for a one-line summary (they are in the protocol table) */
+const LONG_FIELDS = new Set(['normalization', 'lossFunction', 'gradient', 'mode']);
+
+/** one line stating how an eval file's numbers were measured */
+export function protocolLine(e: LabeledEval): string {
+  const p = Object.entries(e.data.protocol).filter(([k]) => !LONG_FIELDS.has(k)).map(([k, v]) => `${k} ${k === 'epsilon' && typeof v === 'number' ? formatEpsilon(v) : compact(v)}`);
+  const d = e.data.dataset;
+  return `${e.label}: ${d.name} ${d.split ?? ''} n=${e.data.n}; ${p.join(', ')}${e.data.bbModel ? `; black-box source ${e.data.bbModel.path}` : ''}`;
+}
+
+/**
+ * A charted section: when `has`, the intro, the protocol lines and the chart; otherwise the one
+ * line saying what is missing (and which command writes it).
+ */
+async function chartSection(id: string, title: string, c: { has: boolean; intro: string[]; spec: () => TopLevelSpec; missing: string }): Promise<Section> {
+  if (!c.has) return { id, title, paragraphs: [c.missing], tables: [] };
+  const spec = c.spec();
+  return { id, title, paragraphs: c.intro, tables: [], chart: { svg: await renderSvg(spec), spec } };
+}
+
+export async function buildSections(inputs: ReportInputs): Promise<Section[]> {
+  const { evals, runs } = inputs;
+  const acc = accuracyRows(evals);
+  const primary = primaryRows(evals, acc);
+  const spikes = spikeRows(evals);
+  const energy = energyRows(evals);
+  const epochs = epochRows(runs);
+  const protocols = evals.map(protocolLine);
+
+  const models: Section = {
+    id: 'models', title: 'Models and protocol', tables: [modelTable(inputs), ...(evals.length ? [protocolTable(evals)] : [])],
+    paragraphs: ['Every model shown, with the sha256 of the file that was evaluated or trained, and the full protocol of each evaluation.'],
+  };
+  const eps = await chartSection('accuracy-epsilon', 'Accuracy vs ε', {
+    has: acc.some((r) => r.setting !== 'clean'), spec: () => accuracyVsEpsilon(acc),
+    intro: ['Top-1 accuracy under each attack as the L∞ budget grows, one line per model; ε = 0 is the clean accuracy.', ...protocols],
+    missing: 'No input holds an attacked accuracy (hire-snn eval --attacks clean,fgsm,pgd).',
+  });
+  const latency = await chartSection('accuracy-timesteps', 'Accuracy vs T', {
+    has: acc.some((r) => r.sweepsT), spec: () => accuracyVsTimesteps(acc),
+    intro: ['Top-1 accuracy of the same model evaluated at several numbers of time steps (the latency axis).', ...protocols],
+    missing: 'No input evaluates a model at several T (hire-snn eval --timesteps 4,8,16 writes such a sweep).',
+  });
+  const robustness = await chartSection('robustness', 'Per-attack and worst-case accuracy', {
+    has: primary.length > 0, spec: () => robustnessBars(primary),
+    intro: ['Each setting at the first evaluated (ε, T) of each model; the worst case counts a sample as robust only if every attack failed on it.', ...protocols],
+    missing: 'No eval results among the inputs.',
+  });
+  const withDiagnostics = evals.filter((e) => e.points[0].diagnostics?.length);
+  if (withDiagnostics.length) {
+    robustness.paragraphs.push('Gradient-masking diagnostics: a triggered check means the white-box numbers may overstate robustness; its evidence says why.');
+    robustness.tables.push(...withDiagnostics.map(diagnosticsTable));
+  } else if (evals.length) robustness.paragraphs.push('The eval results hold no gradient-masking diagnostics.');
+  const spikeSection = await chartSection('spikes', 'Spikes per layer', {
+    has: spikes.length > 0, spec: () => spikesPerLayer(spikes),
+    intro: ['Spikes per neuron per image summed over all T steps, per spiking layer, on clean inputs and on each attack\'s adversarial inputs.', ...protocols],
+    missing: 'No input holds spike counts.',
+  });
+  const energySection = await chartSection('energy', 'Energy per image', {
+    has: energy.length > 0, spec: () => energyPerLayer(energy), intro: energyLines(evals), missing: 'No input holds an energy estimate.',
+  });
+  const training = await chartSection('training', 'Training curves', {
+    has: epochs.length > 0, spec: () => trainingCurves(epochs),
+    intro: ['Per epoch: training loss and accuracy (solid) and test loss and accuracy (dashed), mean firing rate per neuron per step, learning rate. Epoch 0 is the converted model before fine-tuning.'],
+    missing: runs.length ? 'The runs have no finished epoch yet.' : 'No training run folder among the inputs.',
+  });
+  const tables: Section = {
+    id: 'tables', title: 'Tables', paragraphs: ['The numbers above, for copying (each table also as Markdown).'],
+    tables: [
+      ...(acc.length ? [accuracyTable(acc)] : []), ...(spikes.length ? [spikeTable(spikes)] : []),
+      ...(energy.length ? [energyTable(energy)] : []), ...(epochs.length ? [epochTable(epochs)] : []),
+    ],
+  };
+  return [models, eps, latency, robustness, spikeSection, energySection, training, tables];
+}
+
+/** per model: ANN and SNN totals, their ratio and the constants; then the convention */
+function energyLines(evals: readonly LabeledEval[]): string[] {
+  const withEnergy = evals.filter((e) => e.points[0].energy);
+  const uj = (v: number | null) => (v === null ? 'n/a' : (v / 1e6).toFixed(3));
+  const lines = withEnergy.map((e) => {
+    const x = e.points[0].energy!;
+    return `${e.label}: ANN ${uj(x.annPj)} µJ, SNN ${uj(x.snnPj)} µJ per image (ANN/SNN ${x.ratio === null ? 'n/a' : x.ratio.toFixed(2)}×; MAC ${x.constants.macPj} pJ, AC ${x.constants.acPj} pJ; clean-input spikes).`;
+  });
+  const convention = withEnergy[0]?.points[0].energy?.convention;
+  if (typeof convention === 'string') lines.push(`Convention: ${convention}.`);
+  return lines;
+}
+
+/** each eval's rows at its first point: what the top-level fields of its JSON hold */
+function primaryRows(evals: readonly LabeledEval[], rows: readonly AccuracyRow[]): AccuracyRow[] {
+  return evals.flatMap((e) => rows.filter((r) => r.model === e.label && r.epsilon === e.points[0].epsilon && r.timesteps === e.points[0].timesteps));
+}
