@@ -30,9 +30,12 @@ export function markdownTable(t: Table): string {
   return [line(t.head), line(t.head.map(() => '---')), ...t.rows.map(line)].join('\n');
 }
 
+/** cells that are numbers (or n/a, or a fraction like 8/255) are right-aligned */
+const NUMBER = /^(-?[\d.]+(e[-+]?\d+)?|n\/a|-|\d+\/255)$/;
+
 function htmlTable(t: Table): string {
   const head = t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const rows = t.rows.map((r) => `<tr>${r.map((c) => (NUMBER.test(c) ? `<td class="n">${escapeHtml(c)}</td>` : `<td>${escapeHtml(c)}</td>`)).join('')}</tr>`).join('\n');
   return `<table><caption>${escapeHtml(t.caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
@@ -59,9 +62,9 @@ nav { margin: 12px 0; } nav a { margin-right: 14px; color: #245; }
 figure.chart { margin: 12px 0; overflow-x: auto; } figure.chart svg { max-width: none; }
 table { border-collapse: collapse; margin: 14px 0 4px; font-size: 13px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border: 1px solid #d4d4d4; padding: 3px 8px; text-align: right; white-space: nowrap; }
-th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-td { max-width: 520px; overflow-wrap: anywhere; white-space: normal; }
+th, td { border: 1px solid #d4d4d4; padding: 3px 8px; text-align: left; }
+th { background: #f3f3f3; } td.n { text-align: right; white-space: nowrap; }
+td { max-width: 520px; overflow-wrap: anywhere; }
 details { margin: 2px 0 10px; font-size: 13px; } summary { cursor: pointer; color: #345; }
 pre { background: #f7f7f7; padding: 8px; overflow-x: auto; max-height: 360px; font-size: 12px; }
 `;

@@ -50,8 +50,8 @@ export interface OpenedPage {
   readonly errors: string[];
   /** every URL the page requested (the page's own included) */
   readonly requests: string[];
-  /** a full-page PNG; written to `file` too when given */
-  screenshot(file?: string): Promise<Buffer>;
+  /** a full-page PNG (its top `maxHeight` pixels when given); written to `file` too when given */
+  screenshot(file?: string, opts?: { maxHeight?: number }): Promise<Buffer>;
 }
 
 export interface BrowserSession {
@@ -88,8 +88,11 @@ export async function launchBrowser(): Promise<BrowserSession> {
       if (response && !response.ok() && !url.startsWith('file:')) errors.push(`HTTP ${response.status()} for ${url}`);
       return {
         page, errors, requests,
-        async screenshot(file) {
-          const png = await page.screenshot({ fullPage: true, type: 'png' });
+        async screenshot(file, shot = {}) {
+          const width = page.viewportSize()!.width;
+          const height = await page.evaluate(() => document.documentElement.scrollHeight);
+          const clip = shot.maxHeight && shot.maxHeight < height ? { x: 0, y: 0, width, height: shot.maxHeight } : undefined;
+          const png = await page.screenshot({ fullPage: true, type: 'png', ...(clip ? { clip } : {}) });
           if (file) fs.writeFileSync(file, png);
           return png;
         },

@@ -81,7 +81,7 @@ test('report: self-contained, one chart per section with the expected series and
     const tables = sections.get('tables')!;
     const accTable = tables.slice(0, tables.indexOf('</table>'));
     assert.equal(count(accTable, '<tr>') - 1, 1 + 6);
-    assert.ok(accTable.includes('<td>8/255</td>'));
+    assert.ok(accTable.includes('<td class="n">8/255</td>'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
