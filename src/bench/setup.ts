@@ -12,8 +12,8 @@ import { NORMALIZATION } from '../data/dataset.js';
 import { Rng } from '../data/rng.js';
 import { buildModel } from '../snn/build.js';
 import type { SpikingModel } from '../snn/model.js';
-import { VGG_PRESETS, parseVggCfg, type ModelSpec, type VggLayer, type VggSpec } from '../snn/spec.js';
-import { RESNET_BLOCKS, resnetSpec } from '../snn/resnet-presets.js';
+import type { ModelSpec } from '../snn/spec.js';
+import { parseArch, specFromArch } from '../snn/arch.js';
 import { findThresholds } from '../snn/thresholds.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -50,8 +50,10 @@ export interface BenchSetup {
   weights?: string;
 }
 
-export function vggCfg(arch: string): VggLayer[] {
-  return VGG_PRESETS[arch] ?? parseVggCfg(arch);
+/** --arch on CIFAR-sized images; --hidden only shapes a VGG */
+function benchSpec(o: Pick<BenchModelOptions, 'arch' | 'classes' | 'hidden'>): ModelSpec {
+  const req = parseArch(o.arch, { auto: false });
+  return specFromArch(req, { labels: o.classes, inChannels: 3, imageSize: 32, hidden: req.kind === 'vgg' ? o.hidden : undefined });
 }
 
 function images01(images: Uint8Array, start: number, count: number, size: number): Float32Array {
@@ -62,12 +64,7 @@ function images01(images: Uint8Array, start: number, count: number, size: number
 
 /** builds the model, runs the threshold search on real images, draws the benchmark batch */
 export async function createBenchSetup(o: BenchModelOptions): Promise<BenchSetup> {
-  const spec: ModelSpec = o.init?.spec ?? (o.arch.toLowerCase() in RESNET_BLOCKS
-    ? resnetSpec(o.arch, { labels: o.classes })
-    : {
-      family: 'vgg', cfg: vggCfg(o.arch), hidden: o.hidden, labels: o.classes,
-      inChannels: 3, imageSize: 32, kernel: 3, dropout: 0.2,
-    } satisfies VggSpec);
+  const spec = o.init?.spec ?? benchSpec(o);
   if (spec.inChannels !== 3 || spec.imageSize !== 32) {
     throw new Error(`the benchmark runs on CIFAR-10 images (3x32x32); ${o.init?.label ?? 'the model'} takes ${spec.inChannels}x${spec.imageSize}x${spec.imageSize}`);
   }

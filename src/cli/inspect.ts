@@ -7,10 +7,12 @@
 import type { Command } from 'commander';
 import { UserError } from './run.js';
 import { intList, positiveInt } from './options.js';
-import { parseVggCfg, type ModelSpec } from '../snn/spec.js';
-import { loadWeightsFile, FORMAT_NAMES, type LoadedWeights } from '../io/load.js';
+import { parseArch, type ArchRequest } from '../snn/arch.js';
+import { specDetails } from '../snn/describe.js';
+import { readWeightsFile } from '../io/load.js';
+import { FORMAT_NAMES, type Weights } from '../io/weights.js';
 import { CheckpointError } from '../io/errors.js';
-import { inferArch, formatCfg, type InferOptions } from '../io/arch-infer.js';
+import { inferArchFor } from '../io/arch-infer.js';
 import { elementAt, formatShape, numel } from '../io/arrays.js';
 import { formatNumber } from '../io/pickle-values.js';
 
@@ -27,15 +29,8 @@ function sizeText(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-export function specLine(spec: ModelSpec): string {
-  if (spec.family === 'vgg') {
-    return `vgg ${formatCfg(spec.cfg)}; classifier ${[...spec.hidden, spec.labels].join(' -> ')} (${spec.labels} labels); input ${spec.inChannels}x${spec.imageSize}x${spec.imageSize}, kernel ${spec.kernel}`;
-  }
-  return `${spec.name}: stem ${spec.stem.join(',')}; widths ${spec.widths.join(',')}; blocks ${spec.blocks.join(',')}; strides ${spec.strides.join(',')}; ${spec.labels} labels; input ${spec.inChannels}x${spec.imageSize}x${spec.imageSize}`;
-}
-
 /** `name=value` for the 0-dim tensors under a prefix, by numeric index */
-function scalars(w: LoadedWeights, prefix: string): string {
+function scalars(w: Weights, prefix: string): string {
   const out: [number, string][] = [];
   for (const [k, t] of w.stateDict.tensors) {
     const m = new RegExp(`^${prefix.replace('.', '\\.')}[a-z]*(\\d+)$`).exec(k);
@@ -45,7 +40,7 @@ function scalars(w: LoadedWeights, prefix: string): string {
 }
 
 /** the report's lines */
-export function inspectLines(file: string, w: LoadedWeights, opts: InspectOptions = {}): string[] {
+export function inspectLines(file: string, w: Weights, opts: InspectOptions = {}): string[] {
   const sd = w.stateDict;
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`${k.padEnd(13)}${v}`);
@@ -54,17 +49,15 @@ export function inspectLines(file: string, w: LoadedWeights, opts: InspectOption
   const total = [...sd.tensors.values()].reduce((a, t) => a + numel(t.shape), 0);
   const where = sd.location === '' ? 'top level' : `under "${sd.location}"`;
   row('state_dict', `${where}${sd.strippedPrefix ? `, "${sd.strippedPrefix}" prefix stripped` : ''}; ${sd.tensors.size} tensors, ${total.toLocaleString('en-US')} values`);
-  const infer: InferOptions = { imageSize: opts.imageSize, hidden: opts.hidden };
-  if (opts.arch) {
-    try {
-      infer.cfg = parseVggCfg(opts.arch);
-    } catch (err) {
-      throw new UserError(`--arch: ${(err as Error).message}`);
-    }
+  let asked: ArchRequest;
+  try {
+    asked = parseArch(opts.arch);
+  } catch (err) {
+    throw new UserError((err as Error).message);
   }
   try {
-    const arch = inferArch(sd.tensors, infer, 'the file');
-    row('architecture', `${specLine(arch.spec)}${arch.preset ? ` (preset ${arch.preset})` : opts.arch ? ' (from --arch)' : ''}`);
+    const arch = inferArchFor(sd.tensors, asked, { imageSize: opts.imageSize, hidden: opts.hidden }, 'the file');
+    row('architecture', `${specDetails(arch.spec)}${arch.preset ? ` (preset ${arch.preset})` : opts.arch ? ' (from --arch)' : ''}`);
   } catch (err) {
     if (!(err instanceof CheckpointError)) throw err;
     row('architecture', `not inferred: ${err.message}`);
@@ -96,13 +89,13 @@ export function registerInspect(program: Command): void {
     .command('inspect')
     .description('show what a weights file holds (.pt in either torch.save format, or .safetensors): tensors, architecture, thresholds, training fields')
     .argument('<file>', 'checkpoint file')
-    .option('--arch <cfg>', 'VGG layer list to check the file against, e.g. 24,A,48,48,A,96,A (needed when the pool positions cannot be inferred)')
+    .option('--arch <arch>', 'architecture to check the file against: a VGG layer list, e.g. 24,A,48,48,A,96,A (needed when the pool positions cannot be inferred), or a preset name')
     .option('--hidden <widths>', 'classifier hidden widths to check, e.g. 4096,4096', intList('--hidden'))
     .option('--image-size <n>', 'input image side (default 32)', positiveInt('--image-size'))
     .action((file: string, opts: InspectOptions) => {
-      let w: LoadedWeights;
+      let w: Weights;
       try {
-        w = loadWeightsFile(file);
+        w = readWeightsFile(file);
       } catch (err) {
         if (err instanceof CheckpointError) throw new UserError(err.message);
         throw err;

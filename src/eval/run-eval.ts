@@ -3,7 +3,11 @@
  * classes vs dataset, black-box model of the same kind), then evaluate and write results.
  */
 import { performance } from 'node:perf_hooks';
-import { loadModelFile, parseArch, type LoadedModel } from '../io/load-model.js';
+import { modelFromWeights, resolveSpec, type LoadedModel, type LoadModelOptions } from '../io/load-model.js';
+import { loadModelFile, readWeightsFile } from '../io/load.js';
+import { parseArch } from '../snn/arch.js';
+import { specEquals, type ModelSpec } from '../snn/spec.js';
+import type { CheckpointMeta } from '../io/checkpoint-meta.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
 import { toFloat32 } from '../io/arrays.js';
 import { atomicWriteChunks } from '../io/atomic-write.js';
@@ -13,7 +17,7 @@ import { BatchLoader } from '../data/loader.js';
 import { evaluate, type AttackName, type EvalResult, type Protocol, type EvalBatch } from './evaluate.js';
 import type { EnergyConstants } from './energy.js';
 import type { ProgressReporter } from '../cli/progress.js';
-import { describeSpec } from '../snn/describe.js';
+import { describeSpec, specDetails } from '../snn/describe.js';
 
 export interface EvalCommandOptions {
   model: string;
@@ -48,11 +52,11 @@ export interface EvalReport extends EvalResult {
 
 export class EvalInputError extends Error {}
 
-function datasetFor(loaded: LoadedModel, asked: DatasetName | undefined): DatasetName {
+function datasetFor(spec: ModelSpec, meta: CheckpointMeta | undefined, asked: DatasetName | undefined): DatasetName {
   if (asked) return asked;
-  const recorded = loaded.meta?.dataset;
+  const recorded = meta?.dataset;
   if (recorded && recorded in NORMALIZATION) return recorded as DatasetName;
-  return loaded.spec.labels === 100 ? 'cifar100' : 'cifar10';
+  return spec.labels === 100 ? 'cifar100' : 'cifar10';
 }
 
 function identity(l: LoadedModel) {
@@ -65,16 +69,14 @@ export async function runEvaluation(
 ): Promise<EvalReport> {
   const started = performance.now();
   const arch = parseArch(opts.arch);
-  // the dataset decides normalisation for .pt files, so peek at what a checkpoint records first
-  const provisional = opts.dataset ?? 'cifar10';
-  let model = loadModelFile(opts.model, { arch, hidden: opts.hidden, normalization: NORMALIZATION[provisional] });
-  const dataset = datasetFor(model, opts.dataset);
-  if (dataset !== provisional && model.format !== 'hire-snn') {
-    model = loadModelFile(opts.model, { arch, hidden: opts.hidden, normalization: NORMALIZATION[dataset] });
-  }
+  // the dataset decides the normalisation of a .pt file: the architecture first, then the model
+  const weights = readWeightsFile(opts.model);
+  const resolved = resolveSpec(weights, { arch, hidden: opts.hidden });
+  const dataset = datasetFor(resolved.spec, weights.checkpoint, opts.dataset);
+  const model = modelFromWeights(weights, { arch, hidden: opts.hidden, normalization: NORMALIZATION[dataset] }, resolved);
   const bb = opts.bbModel ? loadBlackBox(opts.bbModel, { arch, hidden: opts.hidden, normalization: NORMALIZATION[dataset] }) : undefined;
-  if (bb && describeSpec(bb.spec) !== describeSpec(model.spec)) {
-    throw new EvalInputError(`--bb-model ${opts.bbModel} is ${describeSpec(bb.spec)} but --model is ${describeSpec(model.spec)}: black-box evaluation needs a second model of the same architecture`);
+  if (bb && !specEquals(bb.spec, model.spec)) {
+    throw new EvalInputError(`--bb-model ${opts.bbModel} is ${specDetails(bb.spec)} but --model is ${specDetails(model.spec)}: black-box evaluation needs a second model of the same architecture`);
   }
   const timesteps = opts.timesteps ?? model.meta?.timesteps ?? 8;
   const source = opts.inputs ? readInputs(opts.inputs, opts.limit) : await datasetSource(dataset, opts);
@@ -183,7 +185,7 @@ export function readInputs(file: string, limit?: number): EvalSource {
 }
 
 /** the black-box source model; its load errors say which of the two files is wrong */
-function loadBlackBox(file: string, opts: Parameters<typeof loadModelFile>[1]): LoadedModel {
+function loadBlackBox(file: string, opts: LoadModelOptions): LoadedModel {
   try {
     return loadModelFile(file, opts);
   } catch (err) {

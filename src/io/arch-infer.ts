@@ -13,6 +13,7 @@ import { type ModelSpec, type ResNetSpec, type VggLayer, type VggSpec, VGG_PRESE
 import { CheckpointError } from './errors.js';
 import { checkStateDict, resnetFeatureSize } from './spec-keys.js';
 import { RESNET_BLOCKS } from '../snn/resnet-presets.js';
+import type { ArchRequest } from '../snn/arch.js';
 
 type Shapes = ReadonlyMap<string, { shape: readonly number[] }>;
 
@@ -32,8 +33,6 @@ export interface InferredArch {
   /** preset name(s) that matched, e.g. "vgg11" or "vgg5/vgg6"; undefined for an explicit or custom layout */
   preset?: string;
 }
-
-export { RESNET_BLOCKS };
 
 function fail(msg: string): never {
   throw new CheckpointError(msg);
@@ -229,4 +228,17 @@ export function inferArch(tensors: Shapes, opts: InferOptions = {}, source = 'st
   else fail(`unrecognized layout: expected seed VGG keys (features.N.weight, classifier.N.weight) or DIET-SNN ResNet keys (pre_process.N.weight, layerK.J.residual.N.weight); found ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', ...' : ''}`);
   checkStateDict(tensors, result.spec, source);
   return result;
+}
+
+/** inferArch under what --arch asked for: a VGG layer list fixes the pools, a ResNet name must match the blocks */
+export function inferArchFor(tensors: Shapes, arch: ArchRequest, opts: Omit<InferOptions, 'cfg'> = {}, source = 'state_dict'): InferredArch {
+  const inferred = inferArch(tensors, { ...opts, cfg: arch.kind === 'vgg' ? arch.cfg : undefined }, source);
+  const { spec } = inferred;
+  if (arch.kind === 'resnet') {
+    if (spec.family !== 'resnet') fail(`--arch ${arch.name} but the file holds a ${spec.family.toUpperCase()}`);
+    const blocks = RESNET_BLOCKS[arch.name];
+    if (!sameList(spec.blocks, blocks)) fail(`--arch ${arch.name} has blocks [${blocks.join(',')}] but the file has [${spec.blocks.join(',')}]`);
+  }
+  if (arch.kind === 'vgg' && spec.family !== 'vgg') fail('--arch is a VGG layout but the file holds a ResNet');
+  return inferred;
 }

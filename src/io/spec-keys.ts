@@ -1,12 +1,14 @@
 /**
- * The exact state_dict a spec implies (key names and shapes, seed / DIET-SNN layouts) and a
- * strict check of a file's tensors against it: missing keys, unexpected keys and shape
- * mismatches are all reported together, never ignored.
+ * The exact state_dict a spec implies (key names and shapes, seed / DIET-SNN layouts), the one
+ * strict check of a file's tensors against it (missing keys, unexpected keys and shape
+ * mismatches all reported together, never ignored: a wrong file must not become a random
+ * model), and the copy of checked tensors into a model.
  */
 import type { ModelSpec, ResNetSpec, VggSpec } from '../snn/spec.js';
 import { vggFlatFeatures } from '../snn/spec.js';
+import type { SpikingModel } from '../snn/model.js';
 import { CheckpointError } from './errors.js';
-import { formatShape } from './arrays.js';
+import { formatShape, toFloat32, type NamedArray } from './arrays.js';
 
 export interface ExpectedKey {
   key: string;
@@ -116,4 +118,16 @@ export function checkStateDict(tensors: ReadonlyMap<string, { shape: readonly nu
     if (t && !shapesMatch(e.shape, t.shape)) mismatched.push({ key: e.key, file: [...t.shape], model: e.shape });
   }
   if (missing.length || unexpected.length || mismatched.length) throw new StateDictMismatch(source, missing, unexpected, mismatched);
+}
+
+/** float values in a state_dict: a file's arrays (any dtype) or plain float arrays */
+export type StateValues = ReadonlyMap<string, NamedArray | { shape: readonly number[]; data: Float32Array }>;
+
+/** checks `state` against the model's spec (checkStateDict), then copies it into the model's parameters */
+export function loadStateDict(model: SpikingModel, state: StateValues, source = 'state_dict'): void {
+  checkStateDict(state, model.spec, source);
+  for (const [k, p] of model.params) {
+    const w = state.get(k)!;
+    p.data.set('dtype' in w ? toFloat32(w) : w.data);
+  }
 }

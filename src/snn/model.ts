@@ -2,11 +2,17 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelSpec } from './spec.js';
 import type { Rng } from './dropout.js';
+import { z } from 'zod';
 
+/** per-channel (x - mean) / std on [0,1] pixels, done inside the model so attacks work in pixel space */
 export interface Normalization {
   mean: readonly number[];
   std: readonly number[];
 }
+
+export const NormalizationSchema: z.ZodType<Normalization> = z
+  .object({ mean: z.array(z.number()).min(1), std: z.array(z.number().positive()).min(1) })
+  .refine((n) => n.mean.length === n.std.length, 'mean and std need one value per channel');
 
 /** a spiking layer as evaluation and energy accounting see it */
 export interface SpikingLayerInfo {

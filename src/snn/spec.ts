@@ -3,36 +3,48 @@
  * weights; it is what checkpoints store and what `--arch` parses into.
  */
 
+import { z } from 'zod';
+
+/** a width, a channel or class count, an image side: a whole number that can index a typed array */
+const count = z.number().int().min(1).max(2 ** 31 - 1);
+
 /** a VGG layer list: numbers are 3x3 conv widths, 'A' an average pool that replaces the dropout before it */
 export type VggLayer = number | 'A';
 
-export interface VggSpec {
-  family: 'vgg';
-  cfg: VggLayer[];
+const dropout = z.number().min(0).lt(1);
+
+export const VggSpecSchema = z.object({
+  family: z.literal('vgg'),
+  cfg: z.array(z.union([count, z.literal('A')])).min(1),
   /** classifier hidden widths (the seed: 4096, 4096) */
-  hidden: number[];
-  labels: number;
-  inChannels: number;
-  imageSize: number;
-  kernel: number;
-  dropout: number;
-}
+  hidden: z.array(count),
+  labels: count,
+  inChannels: count,
+  imageSize: count,
+  kernel: count.refine((k) => k % 2 === 1, 'must be odd (same padding)'),
+  dropout,
+});
 
-export interface ResNetSpec {
-  family: 'resnet';
+export const ResNetSpecSchema = z.object({
+  family: z.literal('resnet'),
   /** e.g. 'resnet20' */
-  name: string;
-  widths: number[];
-  blocks: number[];
-  strides: number[];
+  name: z.string().min(1).max(64),
+  widths: z.array(count).min(1),
+  blocks: z.array(count).min(1),
+  strides: z.array(count).min(1),
   /** stem widths (DIET-SNN: 64, 64, 64) */
-  stem: number[];
-  labels: number;
-  inChannels: number;
-  imageSize: number;
-  dropout: number;
-}
+  stem: z.array(count).min(1),
+  labels: count,
+  inChannels: count,
+  imageSize: count,
+  dropout,
+});
 
+/** everything needed to build a model except its weights: what checkpoints store and --arch parses into */
+export const ModelSpecSchema = z.discriminatedUnion('family', [VggSpecSchema, ResNetSpecSchema]);
+
+export type VggSpec = z.infer<typeof VggSpecSchema>;
+export type ResNetSpec = z.infer<typeof ResNetSpecSchema>;
 export type ModelSpec = VggSpec | ResNetSpec;
 
 /** the seed's named VGG layouts (vgg_spiking_nodewise.py) */
@@ -70,4 +82,13 @@ export function parseVggCfg(text: string): VggLayer[] {
     if (!/^[0-9]+$/.test(p) || Number(p) < 1) throw new Error(`bad layer "${p}" in "${text}": use conv widths and A for avg-pool`);
     return Number(p);
   });
+}
+
+/**
+ * Whether two specs build the same network: every field but the dropout rate (a training
+ * setting, which .pt files do not record), compared whatever order the fields were written in.
+ */
+export function specEquals(a: ModelSpec, b: ModelSpec): boolean {
+  const canonical = (s: ModelSpec) => JSON.stringify(Object.entries(s).filter(([k]) => k !== 'dropout').sort(([x], [y]) => (x < y ? -1 : 1)));
+  return canonical(a) === canonical(b);
 }

@@ -11,7 +11,7 @@ import type { Dataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
 import { mixSeed } from '../data/rng.js';
 import type { ConvertMode } from './config.js';
-import type { TrainingMethod } from '../io/checkpoint.js';
+import type { TrainingMethod } from '../io/checkpoint-meta.js';
 
 const CALIBRATION_STREAM = 0x43414c;
 

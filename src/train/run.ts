@@ -8,15 +8,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SpikingModel } from '../snn/model.js';
 import type { ModelSpec } from '../snn/spec.js';
-import { buildModel, loadStateDict } from '../snn/build.js';
+import { buildModel } from '../snn/build.js';
+import { specFromArch } from '../snn/arch.js';
+import { loadStateDict } from '../io/spec-keys.js';
 import { describeSpec } from '../snn/describe.js';
-import { loadModelFile, type LoadedModel } from '../io/load-model.js';
+import type { LoadedModel } from '../io/load-model.js';
+import { loadModelFile } from '../io/load.js';
 import { saveCheckpoint } from '../io/checkpoint.js';
 import { loadDatasets } from '../data/load.js';
 import { NORMALIZATION, type Dataset } from '../data/dataset.js';
 import { Rng, mixSeed } from '../data/rng.js';
 import { checkConfig, TrainConfigError, type TrainConfig } from './config.js';
-import { specFromArch, checkInitSpec } from './model-spec.js';
+import { checkInitSpec, datasetShape } from './model-spec.js';
 import { makeOptimizer } from './step-common.js';
 import { calibrationBatch, convertAnnToSnn, wantsConversion, type ConversionResult } from './convert.js';
 import { trainLoop, evaluateWithProgress, trainLoader, type TrainUi } from './loop.js';
@@ -94,7 +97,7 @@ function prepare(req: TrainRequest): Prepared {
     return { config, init, spec: { ...init.spec, dropout: config.dropout } };
   }
   if (!config.arch) throw new TrainConfigError('--arch is required (or --init CHECKPOINT to start from a saved model)');
-  return { config, spec: specFromArch(config.arch, config) };
+  return { config, spec: specFromArch(config.arch, { ...datasetShape(config.dataset), hidden: config.hidden, widths: config.widths, dropout: config.dropout }) };
 }
 
 function needsConversion(p: Prepared): boolean {

@@ -3,7 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { inferArch } from '../../src/io/arch-infer.js';
 import { checkStateDict, expectedKeys, StateDictMismatch } from '../../src/io/spec-keys.js';
-import { loadWeightsFile } from '../../src/io/load.js';
+import { readWeightsFile } from '../../src/io/load.js';
 import { VGG_PRESETS, parseVggCfg, type ResNetSpec, type VggSpec } from '../../src/snn/spec.js';
 import { fixture } from './files.js';
 
@@ -18,7 +18,7 @@ function vgg(cfg: VggSpec['cfg'], over: Partial<VggSpec> = {}): VggSpec {
   return { family: 'vgg', cfg, hidden: [4096, 4096], labels: 10, inChannels: 3, imageSize: 32, kernel: 3, dropout: 0.2, ...over };
 }
 
-const tensorsOf = (name: string, file = 'state_dict_zip.pt') => loadWeightsFile(fixture(name, file)).stateDict.tensors;
+const tensorsOf = (name: string, file = 'state_dict_zip.pt') => readWeightsFile(fixture(name, file)).stateDict.tensors;
 
 describe('fixtures', () => {
   test('vgg5-tiny (8,A,16,16,A) is no named preset: the error asks for --arch', () => {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseWeights } from '../../src/io/load.js';
+import { readWeights } from '../../src/io/weights.js';
 import { inferArch } from '../../src/io/arch-infer.js';
 import { inspectLines } from '../../src/cli/inspect.js';
 import { CheckpointError } from '../../src/io/errors.js';
@@ -165,7 +165,7 @@ export type Outcome = 'loaded' | 'rejected';
 /** loads a case the way `inspect` would; returns the error class for rejections, throws on anything but a CheckpointError */
 export function runCase(c: Case): { outcome: Outcome; kind: string } {
   try {
-    const w = parseWeights(c.bytes);
+    const w = readWeights(c.bytes);
     try {
       inferArch(w.stateDict.tensors);
     } catch (err) {

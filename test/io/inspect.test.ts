@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findStateDict } from '../../src/io/state-dict.js';
-import { loadWeightsFile, parseWeights } from '../../src/io/load.js';
+import { readWeightsFile } from '../../src/io/load.js';
+import { readWeights } from '../../src/io/weights.js';
 import { inspectLines } from '../../src/cli/inspect.js';
 import { PyDict } from '../../src/io/pickle-values.js';
 import type { NamedArray } from '../../src/io/arrays.js';
@@ -36,14 +37,14 @@ describe('findStateDict', () => {
     assert.throws(() => findStateDict([1, 2]), /no state_dict found: the checkpoint holds \[1, 2\]/);
     assert.throws(() => findStateDict(new PyDict().set('state_dict', new PyDict().set('a', t(1)).set('n', 5))), /"state_dict" holds non-tensor entries: 'n' \(5\)/);
     assert.throws(() => findStateDict(new PyDict().set('module.a', t(1)).set('a', t(2))), /keys "a" and "module\.a" both present/);
-    assert.throws(() => parseWeights(new TextEncoder().encode('{"not": "a checkpoint"}')), /not a checkpoint/);
+    assert.throws(() => readWeights(new TextEncoder().encode('{"not": "a checkpoint"}')), /not a checkpoint/);
   });
 });
 
 describe('inspect', () => {
   test('a trainer checkpoint: format, tensors, thresholds, epoch, accuracy, optimizer state', () => {
     const file = fixture('vgg5-tiny-c10', 'trainer_checkpoint_legacy.pt');
-    const text = inspectLines(file, loadWeightsFile(file)).join('\n');
+    const text = inspectLines(file, readWeightsFile(file)).join('\n');
     assert.match(text, /^format +torch\.save legacy format/m);
     assert.match(text, /^state_dict +under "state_dict", "module\." prefix stripped; 16 tensors, 73,954 values$/m);
     assert.match(text, /^architecture +not inferred: cannot tell where the pools go.*--arch/m);
@@ -64,10 +65,10 @@ describe('inspect', () => {
 
   test('with --arch the architecture is checked and shown; ResNet is inferred', () => {
     const file = fixture('vgg5-tiny-c10', 'state_dict_zip.pt');
-    const text = inspectLines(file, loadWeightsFile(file), { arch: '8,A,16,16,A' }).join('\n');
+    const text = inspectLines(file, readWeightsFile(file), { arch: '8,A,16,16,A' }).join('\n');
     assert.match(text, /^architecture +vgg 8,A,16,16,A; classifier 64 -> 64 -> 10 \(10 labels\); input 3x32x32, kernel 3 \(from --arch\)$/m);
     const r = fixture('resnet20-tiny-c10', 'state_dict_zip.pt');
-    assert.match(inspectLines(r, loadWeightsFile(r)).join('\n'), /^architecture +resnet20: stem 8,8,8; widths 8,16,32,64; blocks 2,2,2,2; strides 1,2,2,2; 10 labels/m);
+    assert.match(inspectLines(r, readWeightsFile(r)).join('\n'), /^architecture +resnet20: stem 8,8,8; widths 8,16,32,64; blocks 2,2,2,2; strides 1,2,2,2; 10 labels/m);
   });
 
   test('the command: report on stdout, one-line errors and a non-zero exit', () => {
@@ -86,8 +87,8 @@ describe('inspect', () => {
     assert.equal(bad.status, 1);
     assert.equal(bad.stdout, '');
     assert.match(bad.stderr, /^hire-snn: .*evil\.pt: pickle byte \d+: refusing to load "posix\.system": only tensors and plain containers are allowed\n$/);
-    assert.throws(() => loadWeightsFile(path.join(dir, 'nope.pt')), /nope\.pt: no such file$/);
-    assert.throws(() => loadWeightsFile(dir), /is a directory/);
+    assert.throws(() => readWeightsFile(path.join(dir, 'nope.pt')), /nope\.pt: no such file$/);
+    assert.throws(() => readWeightsFile(dir), /is a directory/);
     fs.rmSync(dir, { recursive: true });
   });
 });

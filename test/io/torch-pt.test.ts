@@ -6,7 +6,7 @@ import path from 'node:path';
 import { readTorchPt, readTorchPtFile } from '../../src/io/torch-pt.js';
 import { encodeTorchLegacy, encodeTorchZip, writeTorchLegacyFile, writeTorchZipFile } from '../../src/io/torch-pt-write.js';
 import { readSafetensorsFile } from '../../src/io/safetensors.js';
-import { loadWeightsFile } from '../../src/io/load.js';
+import { readWeightsFile } from '../../src/io/load.js';
 import { concatChunks } from '../../src/io/atomic-write.js';
 import { type NamedArray, isNamedArray, toFloat32 } from '../../src/io/arrays.js';
 import { PyDict, PyTuple } from '../../src/io/pickle-values.js';
@@ -14,7 +14,7 @@ import { ZipReader } from '../../src/io/zip-read.js';
 import { ALL_FIXTURES, VGG_FIXTURES, DATA, assertSameTensor, assertSameTensors, fixture, ptFiles, tempDir } from './files.js';
 
 function stateDictOf(file: string): Map<string, NamedArray> {
-  return loadWeightsFile(file).stateDict.tensors;
+  return readWeightsFile(file).stateDict.tensors;
 }
 
 describe('fixture .pt files', () => {
@@ -32,7 +32,7 @@ describe('fixture .pt files', () => {
 
   for (const name of VGG_FIXTURES) {
     test(`${name} trainer checkpoint: module. prefix, one Adam step from weights.safetensors`, () => {
-      const ck = loadWeightsFile(fixture(name, 'trainer_checkpoint_legacy.pt'));
+      const ck = readWeightsFile(fixture(name, 'trainer_checkpoint_legacy.pt'));
       assert.equal(ck.format, 'torch-legacy');
       assert.equal(ck.stateDict.location, 'state_dict');
       assert.equal(ck.stateDict.strippedPrefix, 'module.');
@@ -178,7 +178,7 @@ describe('writers', () => {
     const dir = tempDir();
     const file = path.join(dir, 'vgg11.pth');
     writeTorchLegacyFile(file, { epoch: 3, accuracy: 51.5, state_dict: prefixed, thresholds: [1.5, 0.5], timesteps: 5, leak: [1.0, 0.9], activation: 'Linear' });
-    const back = loadWeightsFile(file);
+    const back = readWeightsFile(file);
     assert.equal(back.format, 'torch-legacy');
     assertSameTensors(back.stateDict.tensors, sd, 'vgg11 legacy', false);
     assert.deepEqual(back.stateDict.extras.map((e) => e.key), ['epoch', 'accuracy', 'thresholds', 'timesteps', 'leak', 'activation']);

@@ -9,7 +9,8 @@ import { availableBackends } from '../../src/kernels/index.js';
 import { onBackend } from '../helpers/backends.js';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
 import { lif } from '../../src/snn/lif.js';
-import { buildModel, loadStateDict } from '../../src/snn/build.js';
+import { buildModel } from '../../src/snn/build.js';
+import { loadStateDict } from '../../src/io/spec-keys.js';
 import { Rng, refLifBackward, refLifForward } from '../kernels/reference.js';
 import { loadFixture, relErr, vggSpecOf } from '../helpers/fixtures.js';
 

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { learningRate, milestoneEpochs } from '../../src/train/schedule.js';
 import { checkConfig, DEFAULT_NOISE_EPS, type TrainConfig } from '../../src/train/config.js';
-import { specFromArch } from '../../src/train/model-spec.js';
+import { specFromArch } from '../../src/snn/arch.js';
+import { datasetShape } from '../../src/train/model-spec.js';
 
 const base = { lr: 0.01, epochs: 10, batchesPerEpoch: 5, milestones: [0.6, 0.8], gamma: 0.1 };
 
@@ -41,11 +42,11 @@ test('config checks: T divisible by N, carry-membrane only for hire, Poisson onl
 });
 
 test('--arch: presets, layer lists and ResNets on the dataset shape', () => {
-  const v = specFromArch('16,A,32,32,A', { dataset: 'cifar10', hidden: [128], dropout: 0.2 });
+  const v = specFromArch('16,A,32,32,A', { ...datasetShape('cifar10'), hidden: [128], dropout: 0.2 });
   assert.equal(v.family, 'vgg');
   assert.deepEqual(v.family === 'vgg' ? [v.cfg, v.hidden, v.labels] : null, [[16, 'A', 32, 32, 'A'], [128], 10]);
-  const r = specFromArch('resnet20', { dataset: 'cifar100', widths: [8, 16, 32, 64], dropout: 0.2 });
+  const r = specFromArch('resnet20', { ...datasetShape('cifar100'), widths: [8, 16, 32, 64], dropout: 0.2 });
   assert.deepEqual(r.family === 'resnet' ? [r.blocks, r.widths, r.labels] : null, [[2, 2, 2, 2], [8, 16, 32, 64], 100]);
-  assert.throws(() => specFromArch('vgg99', { dataset: 'cifar10', dropout: 0.2 }), /unknown --arch "vgg99"/);
-  assert.throws(() => specFromArch('8,A,A', { dataset: 'cifar10', dropout: 0.2 }), /'A' \(avg-pool\) must follow a conv width \(position 3\)/);
+  assert.throws(() => specFromArch('vgg99', { ...datasetShape('cifar10'), dropout: 0.2 }), /unknown --arch "vgg99"/);
+  assert.throws(() => specFromArch('8,A,A', { ...datasetShape('cifar10'), dropout: 0.2 }), /'A' \(avg-pool\) must follow a conv width \(position 3\)/);
 });
