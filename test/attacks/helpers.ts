@@ -1,5 +1,6 @@
 /** The tiny VGG fixture as an attack target: model, its batch, and the context to attack it in. */
-import { buildModel, loadStateDict } from '../../src/snn/build.js';
+import { buildModel } from '../../src/snn/build.js';
+import { loadStateDict } from '../../src/io/spec-keys.js';
 import type { SpikingModel } from '../../src/snn/model.js';
 import type { AttackContext, Batch } from '../../src/attacks/base.js';
 import { loadFixture, vggSpecOf, type Fixture } from '../helpers/fixtures.js';
