@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { ConvShape } from '../src/kernels/backend.js';
 import { convOutSize } from '../src/kernels/backend.js';
 import { loadNativeBackend, NativeBackend, type ConvLayoutMode } from '../src/kernels/native.js';
+import { TRAINING_SURROGATE } from '../src/snn/lif.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,7 +66,7 @@ function benchGemm(b: NativeBackend, tA: boolean, tB: boolean, m: number, n: num
 function benchLifPool(b: NativeBackend, reps: number): void {
   const steps = 5;
   const size = 64 * 128 * 16 * 16;
-  const p = { steps, size, leak: 0.95, threshold: 1, gamma: 0.3, constantCurrent: false };
+  const p = { steps, size, leak: 0.95, threshold: 1, surrogate: TRAINING_SURROGATE, constantCurrent: false };
   const current = random(steps * size);
   for (let i = 0; i < current.length; i++) current[i] += 0.5;
   const spikes = new Float32Array(steps * size);

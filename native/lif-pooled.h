@@ -5,10 +5,11 @@
 
 namespace hsnn {
 
-// JS: (current, steps, size, leak, threshold, gamma, constantCurrent, pooled, width)
+// JS: (current, steps, size, leak, threshold, constantCurrent, pooled, width)
 //     -> [spike count, nonzero pooled values]
 Napi::Value LifForwardPooled(const Napi::CallbackInfo& info);
-// JS: (current, gradPooled, steps, size, leak, threshold, gamma, constantCurrent, gradCurrent, width)
+// JS: (current, gradPooled, steps, size, leak, threshold, constantCurrent, surrogate kind, gamma,
+//      surrogate width, gradCurrent, width)
 //     -> [gradLeak, gradThreshold, nonzero gradCurrent values]
 Napi::Value LifBackwardPooled(const Napi::CallbackInfo& info);
 

@@ -10,8 +10,16 @@ namespace hsnn {
 
 struct LifArgs {
   int64_t steps, size;
-  double leak, threshold, gamma;
+  double leak, threshold;
   bool constantCurrent;
+};
+
+// the backward's ds/dz, in the order of SURROGATE_KINDS (src/kernels/backend.ts, which defines them)
+enum class SurrogateKind : int { Pwl = 0, Exp = 1, Sigmoid = 2, Rect = 3, Ste = 4, Rate = 5 };
+
+struct Surrogate {
+  SurrogateKind kind;
+  double gamma, width;
 };
 
 // neurons per block: the scan runs over steps for a contiguous block (SIMD across neurons)
@@ -44,18 +52,73 @@ inline __attribute__((always_inline)) double scanStep(const float* ct, double* u
   return count;
 }
 
+/**
+ * exp(x) for x <= 0 to ~1e-14 relative, in arithmetic the vectorizer takes (std::exp is a scalar
+ * call: 10x slower LIF backward): x = k ln2 + r, |r| <= ln2 / 2, exp(r) by its Taylor series
+ * (the first omitted term is below 1e-14), 2^k built from its exponent bits. k is read from the
+ * low bits of x log2(e) + 1.5 * 2^52 (rounding to an integer without a conversion instruction).
+ */
+inline __attribute__((always_inline)) double expNonPositive(double x) {
+  x = x < -700.0 ? -700.0 : x;  // exp(-700) ~ 1e-304 is still normal
+  const double magic = 0x1.8p52;
+  const double shifted = x * 1.4426950408889634 + magic;
+  int64_t kbits;
+  __builtin_memcpy(&kbits, &shifted, sizeof kbits);
+  const double kd = shifted - magic;
+  const double r = (x - kd * 0x1.62e42fefa39efp-1) - kd * 0x1.abc9e3b39803fp-56;
+  double q = 1.0 / 39916800.0;
+  q = q * r + 1.0 / 3628800.0;
+  q = q * r + 1.0 / 362880.0;
+  q = q * r + 1.0 / 40320.0;
+  q = q * r + 1.0 / 5040.0;
+  q = q * r + 1.0 / 720.0;
+  q = q * r + 1.0 / 120.0;
+  q = q * r + 1.0 / 24.0;
+  q = q * r + 1.0 / 6.0;
+  q = q * r + 0.5;
+  q = q * r + 1.0;
+  q = q * r + 1.0;
+  const int64_t k = kbits - 0x4338000000000000LL;  // the integer in the mantissa's low bits
+  const int64_t scaleBits = (k + 1023) << 52;
+  double scale;
+  __builtin_memcpy(&scale, &scaleBits, sizeof scale);
+  return q * scale;
+}
+
+/** ds/dz / gamma at z for kind K (every kind but Rate, which has no ds/dz); invW = 1 / width */
+template <SurrogateKind K>
+inline __attribute__((always_inline)) double surrogateShape(double z, double invW, double width) {
+  if constexpr (K == SurrogateKind::Pwl) {
+    const double w = 1.0 - std::fabs(z) * invW;  // width 1: exactly the seed's 1 - |z|
+    return w > 0.0 ? w : 0.0;
+  } else if constexpr (K == SurrogateKind::Exp) {
+    return expNonPositive(-std::fabs(z) * invW);
+  } else if constexpr (K == SurrogateKind::Sigmoid) {
+    // 4 sg(x) (1 - sg(x)) = 4 e / (1 + e)^2 with e = exp(-|x|) (even in x, no overflow)
+    const double e = expNonPositive(-std::fabs(z) * invW);
+    return 4.0 * e / ((1.0 + e) * (1.0 + e));
+  } else if constexpr (K == SurrogateKind::Rect) {
+    return std::fabs(z) < width ? 1.0 : 0.0;
+  } else {
+    return 1.0;
+  }
+}
+
 /** one neuron-step of the backward: returns gV, adds the step's threshold-gradient term to accTh */
-inline double stepBack(double v, float gradSpike, double th, double sign, double invTh, double invTh2, double gamma,
-                       double gu, double& accTh) {
+template <SurrogateKind K>
+inline __attribute__((always_inline)) double stepBack(double v, float gradSpike, double th, double sign, double invTh,
+                                                      double invTh2, const Surrogate& s, double invW, double gu,
+                                                      double& accTh) {
   const double z = v * invTh - 1.0;
-  const double w = 1.0 - std::fabs(z);
-  const double gz = static_cast<double>(gradSpike) * gamma * (w > 0.0 ? w : 0.0);
+  const double gz = static_cast<double>(gradSpike) * s.gamma * surrogateShape<K>(z, invW, s.width);
   accTh += -gz * v * invTh2 - gu * fires(v, th, sign);
   return gz * invTh + gu;
 }
 
-/** reads (steps, size, leak, threshold, gamma, constantCurrent) from info[first..]; checks the threshold */
+/** reads (steps, size, leak, threshold, constantCurrent) from info[first..]; checks the threshold */
 LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t first);
+/** reads (kind index, gamma, width) from info[first..]; checks them */
+Surrogate readSurrogate(const Napi::CallbackInfo& info, size_t first);
 
 /** the backward's JS result: [gradLeak, gradThreshold, nonzero gradCurrent values] */
 Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold, double nonzero);
@@ -67,6 +130,7 @@ Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold,
  * Adds to acc[0] (leak), acc[1] (threshold), acc[2] (nonzero values written to gc).
  */
 void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t gsStride, float* gc, bool constant,
-                   int64_t size, int64_t steps, int64_t len, double leak, double th, double gamma, double* vb, double* acc);
+                   int64_t size, int64_t steps, int64_t len, double leak, double th, const Surrogate& s, double* vb,
+                   double* acc);
 
 }  // namespace hsnn

@@ -1,14 +1,15 @@
 // The neuron (see src/kernels/backend.ts), per neuron i, U_{-1} = 0:
 //   V_t = leak * U_{t-1} + I_t,  z_t = V_t / threshold - 1,  s_t = (z_t > 0),
 //   U_t = V_t - threshold * s_t  (s_t detached in the reset),
-//   ds/dz = gamma * max(0, 1 - |z|).
+//   ds/dz = the surrogate's (lif-scan.h; the seed's: gamma * max(0, 1 - |z|)).
 // Backward through time, with gU = dL/dU_t flowing from step t+1 (0 after the last step):
-//   gz = gradSpikes_t * gamma * max(0, 1 - |z_t|)
+//   gz = gradSpikes_t * ds/dz(z_t)
 //   gV = gz / threshold + gU                  -> gradCurrent_t (summed over t if constant)
 //   gradThreshold += -gz * V_t / threshold^2 - gU * s_t
 //   gradLeak      += gV * U_{t-1}
 //   gU (for step t-1) = gV * leak
-// The membrane state is carried in double, like the scalar formulas in JS.
+// The membrane state is carried in double, like the scalar formulas in JS. The rate surrogate has
+// no per-step backward: see backwardRate.
 #include "lif.h"
 
 #include <algorithm>
@@ -28,14 +29,24 @@ LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t first) {
   a.size = intArg(info, first + 1, "size");
   a.leak = numArg(info, first + 2, "leak");
   a.threshold = numArg(info, first + 3, "threshold");
-  a.gamma = numArg(info, first + 4, "gamma");
-  a.constantCurrent = boolArg(info, first + 5);
+  a.constantCurrent = boolArg(info, first + 4);
   if (!(std::fabs(a.threshold) > 0.0) || !std::isfinite(a.threshold)) {
     throw Napi::RangeError::New(info.Env(), "lif: threshold must be finite and non-zero");
   }
   return a;
 }
 
+Surrogate readSurrogate(const Napi::CallbackInfo& info, size_t first) {
+  const int64_t kind = intArg(info, first, "surrogate kind");
+  Surrogate s{static_cast<SurrogateKind>(kind), numArg(info, first + 1, "surrogate gamma"),
+              numArg(info, first + 2, "surrogate width")};
+  if (kind > static_cast<int64_t>(SurrogateKind::Rate)) throw Napi::RangeError::New(info.Env(), "lif: unknown surrogate kind");
+  if (!std::isfinite(s.gamma)) throw Napi::RangeError::New(info.Env(), "lif: surrogate gamma must be finite");
+  if (!(s.width > 0.0) || !std::isfinite(s.width)) {
+    throw Napi::RangeError::New(info.Env(), "lif: surrogate width must be finite and > 0");
+  }
+  return s;
+}
 
 Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold, double nonzero) {
   Napi::Array out = Napi::Array::New(env, 3);
@@ -59,14 +70,16 @@ double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t 
   return count;
 }
 
-}  // namespace
-
-HSNN_SIMD_CLONES
-void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t gsStride, float* gc, bool constant,
-                   int64_t size, int64_t steps, int64_t len, double leak, double th, double gamma, double* vb, double* acc) {
+/** backwardBlock through time with surrogate kind K (inlined into each SIMD clone) */
+template <SurrogateKind K>
+inline __attribute__((always_inline)) void backwardScan(const float* cur, int64_t curStride, const float* gs,
+                                                        int64_t gsStride, float* gc, bool constant, int64_t size,
+                                                        int64_t steps, int64_t len, double leak, double th,
+                                                        const Surrogate& s, double* vb, double* acc) {
   double u[kBlock], gu[kBlock], gsum[kBlock], gvt[kBlock];
   for (int64_t j = 0; j < kBlock; j++) u[j] = gu[j] = gsum[j] = 0.0;
-  const double sign = th > 0.0 ? 1.0 : -1.0, invTh = 1.0 / th, invTh2 = invTh * invTh;
+  const double sign = th > 0.0 ? 1.0 : -1.0, invTh = 1.0 / th, invTh2 = invTh * invTh, invW = 1.0 / s.width;
+  const Surrogate sur = s;  // a local copy: loop-invariant for the vectorizer
   double* ub = vb + steps * kBlock;
   // recompute the membrane: V_t (before the reset) and U_t (after)
   for (int64_t t = 0; t < steps; t++) {
@@ -90,7 +103,7 @@ void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t
     if (t > 0) {
 #pragma omp simd reduction(+ : accLeak, accTh)
       for (int64_t j = 0; j < len; j++) {
-        const double gv = stepBack(vt[j], gst[j], th, sign, invTh, invTh2, gamma, gu[j], accTh);
+        const double gv = stepBack<K>(vt[j], gst[j], th, sign, invTh, invTh2, sur, invW, gu[j], accTh);
         accLeak += gv * up[j];
         gu[j] = gv * leak;
         gvt[j] = gv;
@@ -98,7 +111,7 @@ void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t
     } else {
 #pragma omp simd reduction(+ : accTh)
       for (int64_t j = 0; j < len; j++) {
-        const double gv = stepBack(vt[j], gst[j], th, sign, invTh, invTh2, gamma, gu[j], accTh);
+        const double gv = stepBack<K>(vt[j], gst[j], th, sign, invTh, invTh2, sur, invW, gu[j], accTh);
         gu[j] = gv * leak;
         gvt[j] = gv;
       }
@@ -126,12 +139,71 @@ void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t
   acc[2] += static_cast<double>(nonzero);
 }
 
+/**
+ * the rate surrogate's backward of a block: per neuron, the gradient of its mean spike rate
+ * clamp(a / th, 0, 1) (a its mean current) times the sum of its spike gradients, spread evenly
+ * over the steps' currents (or given to the one constant current); leak and threshold get 0
+ */
+inline __attribute__((always_inline)) void backwardRate(const float* cur, int64_t curStride, const float* gs,
+                                                        int64_t gsStride, float* gc, bool constant, int64_t size,
+                                                        int64_t steps, int64_t len, double th, double* acc) {
+  double a[kBlock], g[kBlock];
+  for (int64_t j = 0; j < kBlock; j++) a[j] = g[j] = 0.0;
+  for (int64_t t = 0; t < steps; t++) {
+    const float* ct = cur + t * curStride;
+    const float* gst = gs + t * gsStride;
+#pragma omp simd
+    for (int64_t j = 0; j < len; j++) {
+      if (!constant) a[j] += static_cast<double>(ct[j]);
+      g[j] += static_cast<double>(gst[j]);
+    }
+  }
+  const double scale = 1.0 / (th * static_cast<double>(constant ? 1 : steps));
+  int64_t nonzero = 0;
+#pragma omp simd
+  for (int64_t j = 0; j < len; j++) {
+    const double r = (constant ? static_cast<double>(cur[j]) : a[j] / static_cast<double>(steps)) / th;
+    g[j] = r > 0.0 && r < 1.0 ? g[j] * scale : 0.0;
+  }
+  for (int64_t t = 0; t < (constant ? 1 : steps); t++) {
+    float* gct = gc + t * size;
+#pragma omp simd reduction(+ : nonzero)
+    for (int64_t j = 0; j < len; j++) {
+      gct[j] = static_cast<float>(g[j]);
+      nonzero += gct[j] != 0.0f;
+    }
+  }
+  acc[2] += static_cast<double>(nonzero);
+}
+
+}  // namespace
+
+HSNN_SIMD_CLONES
+void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t gsStride, float* gc, bool constant,
+                   int64_t size, int64_t steps, int64_t len, double leak, double th, const Surrogate& s, double* vb,
+                   double* acc) {
+  using K = SurrogateKind;
+  switch (s.kind) {
+    case K::Pwl:
+      return backwardScan<K::Pwl>(cur, curStride, gs, gsStride, gc, constant, size, steps, len, leak, th, s, vb, acc);
+    case K::Exp:
+      return backwardScan<K::Exp>(cur, curStride, gs, gsStride, gc, constant, size, steps, len, leak, th, s, vb, acc);
+    case K::Sigmoid:
+      return backwardScan<K::Sigmoid>(cur, curStride, gs, gsStride, gc, constant, size, steps, len, leak, th, s, vb, acc);
+    case K::Rect:
+      return backwardScan<K::Rect>(cur, curStride, gs, gsStride, gc, constant, size, steps, len, leak, th, s, vb, acc);
+    case K::Ste:
+      return backwardScan<K::Ste>(cur, curStride, gs, gsStride, gc, constant, size, steps, len, leak, th, s, vb, acc);
+    case K::Rate:
+      return backwardRate(cur, curStride, gs, gsStride, gc, constant, size, steps, len, th, acc);
+  }
+}
 
 Napi::Value LifForward(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 1);
   const int64_t steps = a.steps, size = a.size;
   const float* cur = f32Arg(info, 0, a.constantCurrent ? elems(info, {size}) : elems(info, {steps, size}), "current");
-  float* spikes = f32Arg(info, 7, elems(info, {steps, size}), "spikes");
+  float* spikes = f32Arg(info, 6, elems(info, {steps, size}), "spikes");
   const int64_t curStride = a.constantCurrent ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double count = 0.0;
@@ -146,11 +218,12 @@ Napi::Value LifForward(const Napi::CallbackInfo& info) {
 
 Napi::Value LifBackward(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 2);
+  const Surrogate sur = readSurrogate(info, 7);
   const int64_t steps = a.steps, size = a.size;
   const bool cc = a.constantCurrent;
   const float* cur = f32Arg(info, 0, cc ? elems(info, {size}) : elems(info, {steps, size}), "current");
   const float* gs = f32Arg(info, 1, elems(info, {steps, size}), "gradSpikes");
-  float* gc = f32Arg(info, 8, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
+  float* gc = f32Arg(info, 10, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
   const int64_t curStride = cc ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double gLeak = 0.0, gTh = 0.0, nonzero = 0.0;
@@ -162,7 +235,7 @@ Napi::Value LifBackward(const Napi::CallbackInfo& info) {
     for (int64_t b = 0; b < blocks; b++) {
       const int64_t i0 = b * kBlock;
       backwardBlock(cur + i0, curStride, gs + i0, size, gc + i0, cc, size, steps, std::min(kBlock, size - i0), a.leak,
-                    a.threshold, a.gamma, vbuf.data(), acc);
+                    a.threshold, sur, vbuf.data(), acc);
     }
     gLeak += acc[0];
     gTh += acc[1];

@@ -5,9 +5,10 @@
 
 namespace hsnn {
 
-// JS: (current, steps, size, leak, threshold, gamma, constantCurrent, spikes) -> spike count
+// JS: (current, steps, size, leak, threshold, constantCurrent, spikes) -> spike count
 Napi::Value LifForward(const Napi::CallbackInfo& info);
-// JS: (current, gradSpikes, steps, size, leak, threshold, gamma, constantCurrent, gradCurrent)
+// JS: (current, gradSpikes, steps, size, leak, threshold, constantCurrent, surrogate kind, gamma,
+//      surrogate width, gradCurrent)
 //     -> [gradLeak, gradThreshold, nonzero gradCurrent values]
 Napi::Value LifBackward(const Napi::CallbackInfo& info);
 

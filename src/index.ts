@@ -3,7 +3,9 @@
  * kernels -> tensor/autograd -> snn models -> io -> data -> attacks -> train -> eval -> report.
  */
 export { getBackend, setBackend, availableBackends, backendNotice } from './kernels/index.js';
-export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo } from './kernels/index.js';
+export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo, Surrogate, SurrogateKind } from './kernels/index.js';
+export { SURROGATE_KINDS } from './kernels/index.js';
+export { TRAINING_SURROGATE } from './snn/lif.js';
 export { Tensor, backward, noGrad, type BackwardOptions } from './tensor/tensor.js';
 export { releasingBuffers, clearBufferPool } from './tensor/buffer.js';
 export { crossEntropy } from './tensor/ops/cross-entropy.js';

@@ -29,13 +29,37 @@ export interface ConvShape {
   pad: number;
 }
 
+/** the surrogate gradients the LIF backward knows (SURROGATE_KINDS lists them in the native order) */
+export type SurrogateKind = 'pwl' | 'exp' | 'sigmoid' | 'rect' | 'ste' | 'rate';
+export const SURROGATE_KINDS: readonly SurrogateKind[] = ['pwl', 'exp', 'sigmoid', 'rect', 'ste', 'rate'];
+
+/**
+ * What the backward uses for ds/dz, with z = V / threshold - 1 (the forward is unchanged):
+ *   pwl      gamma * max(0, 1 - |z| / width)      (the seed's training surrogate: gamma 0.3, width 1)
+ *   exp      gamma * exp(-|z| / width)
+ *   sigmoid  4 gamma * sig(z / width) * (1 - sig(z / width))
+ *   rect     gamma * [|z| < width]
+ *   ste      gamma everywhere (straight-through)
+ *   rate     no ds/dz: the backward through the time-averaged rate r = clamp(a / threshold, 0, 1),
+ *            a the neuron's mean current over the steps (BPTR / RGA, Bu et al. CVPR 2023):
+ *            dL/dI_t = (sum over t' of dL/ds_t') * [0 < r < 1] / (threshold * steps), without the
+ *            1 / steps for a constant current; leak and threshold get 0; gamma and width unused.
+ */
+export interface Surrogate {
+  kind: SurrogateKind;
+  /** peak height of ds/dz */
+  gamma: number;
+  /** half-width in units of z (> 0) */
+  width: number;
+}
+
 export interface LifParams {
   steps: number;
   size: number;
   leak: number;
   threshold: number;
-  /** surrogate slope, 0.3 in the seed */
-  gamma: number;
+  /** the backward's ds/dz (the seed's: { kind: 'pwl', gamma: 0.3, width: 1 }) */
+  surrogate: Surrogate;
   constantCurrent: boolean;
 }
 
@@ -182,6 +206,13 @@ export interface Backend {
   lifForwardPooled(current: Float32Array, p: LifParams, width: number, pooled: Float32Array): LifPooledCounts;
   /** backward of lifForwardPooled from the gradient of the pooled spikes [steps, size / 4] */
   lifBackwardPooled(current: Float32Array, gradPooled: Float32Array, p: LifParams, width: number, gradCurrent: Float32Array): LifGrads;
+}
+
+/** throws a RangeError unless s is a surrogate the backends know with finite gamma and width > 0 */
+export function checkSurrogate(s: Surrogate): void {
+  if (!SURROGATE_KINDS.includes(s.kind)) throw new RangeError(`lif: unknown surrogate kind "${String(s.kind)}" (${SURROGATE_KINDS.join(', ')})`);
+  if (!Number.isFinite(s.gamma)) throw new RangeError(`lif: surrogate gamma must be finite, got ${s.gamma}`);
+  if (!(Number.isFinite(s.width) && s.width > 0)) throw new RangeError(`lif: surrogate width must be finite and > 0, got ${s.width}`);
 }
 
 export function convOutSize(s: ConvShape): { oh: number; ow: number } {

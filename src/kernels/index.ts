@@ -6,8 +6,8 @@ import type { Backend } from './backend.js';
 import { PortableBackend } from './portable/index.js';
 import { loadNativeBackend } from './native.js';
 
-export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo, AdamHyper, SgdHyper } from './backend.js';
-export { convOutSize } from './backend.js';
+export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo, AdamHyper, SgdHyper, Surrogate, SurrogateKind } from './backend.js';
+export { convOutSize, checkSurrogate, SURROGATE_KINDS } from './backend.js';
 
 let current: Backend | undefined;
 let notice: string | undefined;

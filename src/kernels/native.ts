@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdamHyper, Backend, BackendInfo, ConvShape, LifGrads, LifParams, LifPooledCounts, SgdHyper } from './backend.js';
+import { SURROGATE_KINDS, checkSurrogate, type AdamHyper, type Backend, type BackendInfo, type ConvShape, type LifGrads, type LifParams, type LifPooledCounts, type SgdHyper } from './backend.js';
 
 export type ConvLayoutMode = 'plain' | 'blocked' | 'auto';
 
@@ -52,20 +52,21 @@ export interface NativeAddon {
   avgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number, y: Float32Array): number;
   avgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number, dx: Float32Array): void;
   lifForward(
-    current: Float32Array, steps: number, size: number, leak: number, threshold: number, gamma: number,
+    current: Float32Array, steps: number, size: number, leak: number, threshold: number,
     constantCurrent: boolean, spikes: Float32Array,
   ): number;
+  /** ...surrogate: the kind's index in SURROGATE_KINDS, gamma, width */
   lifBackward(
     current: Float32Array, gradSpikes: Float32Array, steps: number, size: number, leak: number, threshold: number,
-    gamma: number, constantCurrent: boolean, gradCurrent: Float32Array,
+    constantCurrent: boolean, kind: number, gamma: number, surrogateWidth: number, gradCurrent: Float32Array,
   ): [number, number, number];
   lifForwardPooled(
-    current: Float32Array, steps: number, size: number, leak: number, threshold: number, gamma: number,
+    current: Float32Array, steps: number, size: number, leak: number, threshold: number,
     constantCurrent: boolean, pooled: Float32Array, width: number,
   ): [number, number];
   lifBackwardPooled(
     current: Float32Array, gradPooled: Float32Array, steps: number, size: number, leak: number, threshold: number,
-    gamma: number, constantCurrent: boolean, gradCurrent: Float32Array, width: number,
+    constantCurrent: boolean, kind: number, gamma: number, surrogateWidth: number, gradCurrent: Float32Array, width: number,
   ): [number, number, number];
 }
 
@@ -74,6 +75,13 @@ function checkLengths(what: string, len: number, ...bufs: (Float32Array | null)[
   for (const b of bufs) {
     if (b && b.length !== len) throw new RangeError(`${what}: buffer of ${b.length} values for a parameter of ${len}`);
   }
+}
+
+/** the backward's LIF arguments: (steps, size, leak, threshold, constantCurrent, kind index, gamma, width) */
+function lifBackwardArgs(p: LifParams): [number, number, number, number, boolean, number, number, number] {
+  checkSurrogate(p.surrogate);
+  const s = p.surrogate;
+  return [p.steps, p.size, p.leak, p.threshold, p.constantCurrent, SURROGATE_KINDS.indexOf(s.kind), s.gamma, s.width];
 }
 
 function shapeArgs(s: ConvShape): number[] {
@@ -175,26 +183,24 @@ export class NativeBackend implements Backend {
   }
 
   lifForward(current: Float32Array, p: LifParams, spikes: Float32Array): number {
-    return this.addon.lifForward(current, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, spikes);
+    return this.addon.lifForward(current, p.steps, p.size, p.leak, p.threshold, p.constantCurrent, spikes);
   }
 
   lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads {
-    const [gradLeak, gradThreshold, gradCurrentNonzero] = this.addon.lifBackward(
-      current, gradSpikes, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, gradCurrent,
-    );
+    const [gradLeak, gradThreshold, gradCurrentNonzero] = this.addon.lifBackward(current, gradSpikes, ...lifBackwardArgs(p), gradCurrent);
     return { gradLeak, gradThreshold, gradCurrentNonzero };
   }
 
   lifForwardPooled(current: Float32Array, p: LifParams, width: number, pooled: Float32Array): LifPooledCounts {
     const [spikes, pooledNonzero] = this.addon.lifForwardPooled(
-      current, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, pooled, width,
+      current, p.steps, p.size, p.leak, p.threshold, p.constantCurrent, pooled, width,
     );
     return { spikes, pooledNonzero };
   }
 
   lifBackwardPooled(current: Float32Array, gradPooled: Float32Array, p: LifParams, width: number, gradCurrent: Float32Array): LifGrads {
     const [gradLeak, gradThreshold, gradCurrentNonzero] = this.addon.lifBackwardPooled(
-      current, gradPooled, p.steps, p.size, p.leak, p.threshold, p.gamma, p.constantCurrent, gradCurrent, width,
+      current, gradPooled, ...lifBackwardArgs(p), gradCurrent, width,
     );
     return { gradLeak, gradThreshold, gradCurrentNonzero };
   }

@@ -62,6 +62,7 @@ export class LayerFiring {
       constantCurrent: this.constant,
       initialMembrane: this.opts.initialMembrane?.get(index),
       captureMembrane: this.finalMembrane !== undefined,
+      surrogate: this.opts.surrogate,
     };
     this.constant = false;
     return { leak, threshold, options };

@@ -3,19 +3,20 @@
  * current [T*B, ...] (or [B, ...] reused at every step for direct input) goes through the
  * fused backend scan. One learnable leak and one learnable threshold per layer.
  */
-import { getBackend, type LifGrads, type LifParams } from '../kernels/index.js';
+import { getBackend, type LifGrads, type LifParams, type Surrogate } from '../kernels/index.js';
 import { outputBuffer } from '../tensor/buffer.js';
 import { noteNonzero } from '../tensor/nonzero.js';
 import { Tensor, opResult, accumulateGrad, adoptGrad } from '../tensor/tensor.js';
 
-/** the seed's piecewise-linear surrogate slope: ds/dz = 0.3 * max(0, 1 - |z|) */
-export const SURROGATE_GAMMA = 0.3;
+/** the seed's (and the models' training) surrogate: ds/dz = 0.3 * max(0, 1 - |z|) */
+export const TRAINING_SURROGATE: Readonly<Surrogate> = Object.freeze({ kind: 'pwl', gamma: 0.3, width: 1 });
 
 export interface LifOptions {
   steps: number;
   /** the current is [B, ...] and the same at every step (first layer under direct input) */
   constantCurrent: boolean;
-  gamma?: number;
+  /** the backward's ds/dz (default TRAINING_SURROGATE), e.g. another one to attack with */
+  surrogate?: Surrogate;
   /**
    * membrane (after reset) to start from instead of rest, one value per neuron of a step; a
    * constant (no gradient flows into it), e.g. the state left by the previous HIRE period
@@ -136,7 +137,7 @@ function scanParams(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
     size: perStep,
     leak: leak.item(),
     threshold: threshold.item(),
-    gamma: opts.gamma ?? SURROGATE_GAMMA,
+    surrogate: opts.surrogate ?? TRAINING_SURROGATE,
     constantCurrent: opts.constantCurrent,
   };
   return { p, outShape };

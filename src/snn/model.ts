@@ -1,5 +1,6 @@
 /** What every spiking model offers to training, attacks, evaluation and checkpoints. */
 import type { Tensor } from '../tensor/tensor.js';
+import type { Surrogate } from '../kernels/index.js';
 import type { ModelSpec } from './spec.js';
 import type { Rng } from './dropout.js';
 import { z } from 'zod';
@@ -51,6 +52,11 @@ export interface ForwardOptions {
   captureMembrane?: boolean;
   /** input encoding: direct (analog image at every step, the default) or Poisson spikes */
   encoding?: 'direct' | 'poisson';
+  /**
+   * the ds/dz every spiking layer's backward uses (default: the training surrogate, pwl with
+   * gamma 0.3 and width 1); attacks pass others (the forward is the same for all)
+   */
+  surrogate?: Surrogate;
 }
 
 export interface ForwardResult {

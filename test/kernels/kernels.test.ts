@@ -11,6 +11,7 @@ import {
   refAvgPoolForward, refAvgPoolBackward, refLifForward, refLifBackward, frozenSoftLifLoss,
 } from './reference.js';
 import { relErr } from '../helpers/fixtures.js';
+import { TRAINING_SURROGATE } from '../../src/snn/lif.js';
 
 const TOL = 1e-5;
 
@@ -207,10 +208,10 @@ for (const be of availableBackends()) {
     for (const constantCurrent of [false, true]) {
       for (const [steps, size] of [[1, 7], [5, 37], [8, 300]]) {
         for (const [leak, threshold, gamma] of [[1, 1, 0.3], [0.9, 0.35, 0.3], [0.5, 2.5, 1]]) {
-          lifCases.push({ steps, size, leak, threshold, gamma, constantCurrent });
+          lifCases.push({ steps, size, leak, threshold, surrogate: { kind: 'pwl', gamma, width: 1 }, constantCurrent });
         }
       }
-      lifCases.push({ steps: 3, size: 5000, leak: 0.95, threshold: 1, gamma: 0.3, constantCurrent });
+      lifCases.push({ steps: 3, size: 5000, leak: 0.95, threshold: 1, surrogate: TRAINING_SURROGATE, constantCurrent });
     }
 
     test('lif forward / backward vs reference', () => {
@@ -244,7 +245,7 @@ for (const be of availableBackends()) {
       const fdTol = 1e-4;
       for (const constantCurrent of [false, true]) {
         for (const [leak, threshold] of [[0.8, 0.7], [1, 1.3]]) {
-          const p: LifParams = { steps: 6, size: 5, leak, threshold, gamma: 0.3, constantCurrent };
+          const p: LifParams = { steps: 6, size: 5, leak, threshold, surrogate: TRAINING_SURROGATE, constantCurrent };
           const what = `lif fd ${JSON.stringify(p)}`;
           const gradSpikes = rng.normalArray(p.steps * p.size);
           const current = lifCurrent(rng, p);

@@ -6,6 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableBackends, type LifParams } from '../../src/kernels/index.js';
 import { Rng } from './reference.js';
+import { TRAINING_SURROGATE } from '../../src/snn/lif.js';
 
 const nonzero = (a: Float32Array): number => a.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
 
@@ -25,7 +26,7 @@ for (const be of availableBackends()) {
       test(`= lif then avg pool: ${planes} planes of ${h}x${w}, ${steps} steps${constantCurrent ? ', constant current' : ''}`, () => {
         const rng = new Rng(planes * 7 + h * w + steps);
         const size = planes * h * w;
-        const p: LifParams = { steps, size, leak: 0.93, threshold: 0.6, gamma: 0.3, constantCurrent };
+        const p: LifParams = { steps, size, leak: 0.93, threshold: 0.6, surrogate: TRAINING_SURROGATE, constantCurrent };
         const current = rng.array(constantCurrent ? size : steps * size, -0.5, 1.2);
         const rows = (steps * size) / w; // all planes' rows pool as one tall plane
 
@@ -55,7 +56,7 @@ for (const be of availableBackends()) {
     }
 
     test('refuses odd widths, widths over 64 and partial row pairs', () => {
-      const p: LifParams = { steps: 1, size: 4 * 66, leak: 1, threshold: 1, gamma: 0.3, constantCurrent: false };
+      const p: LifParams = { steps: 1, size: 4 * 66, leak: 1, threshold: 1, surrogate: TRAINING_SURROGATE, constantCurrent: false };
       const current = new Float32Array(p.size);
       assert.throws(() => be.lifForwardPooled(current, p, 66, new Float32Array(p.size / 4)), /width/);
       assert.throws(() => be.lifForwardPooled(current, { ...p, size: 3 * 8 }, 3, new Float32Array(6)), /width/);

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { loadNativeBackend, NativeBackend } from '../../src/kernels/native.js';
 import { convOutSize } from '../../src/kernels/backend.js';
 import type { ConvShape } from '../../src/kernels/backend.js';
+import { TRAINING_SURROGATE } from '../../src/snn/lif.js';
 
 const loaded = loadNativeBackend();
 const native = loaded.backend instanceof NativeBackend ? loaded.backend : undefined;
@@ -134,7 +135,7 @@ describe('native backend', { skip }, () => {
     assert.throws(() => be.conv2dForward(new Float32Array(32), w, { ...s, kh: 7 }, new Float32Array(32)), RangeError);
     assert.throws(() => be.gemm(false, false, 2, 2, 2, 1, new Float32Array(4), new Float32Array(3), 0, new Float32Array(4)));
     assert.throws(() => be.gemm(false, false, -1, 2, 2, 1, new Float32Array(4), new Float32Array(4), 0, new Float32Array(4)));
-    const p = { steps: 2, size: 3, leak: 1, threshold: 1, gamma: 0.3, constantCurrent: false };
+    const p = { steps: 2, size: 3, leak: 1, threshold: 1, surrogate: TRAINING_SURROGATE, constantCurrent: false };
     assert.throws(() => be.lifForward(new Float32Array(5), p, new Float32Array(6)), RangeError);
     assert.throws(() => be.avgPoolForward(new Float32Array(16), 1, 1, 4, 4, 2, new Float32Array(3)), RangeError);
   });
@@ -148,7 +149,7 @@ describe('native backend', { skip }, () => {
     const c = new Float32Array(4).fill(NaN);
     be.gemm(false, false, 2, 2, 0, 1, new Float32Array(0), new Float32Array(0), 0, c);
     assert.ok(c.every((v) => v === 0));
-    const p = { steps: 0, size: 3, leak: 1, threshold: 1, gamma: 0.3, constantCurrent: true };
+    const p = { steps: 0, size: 3, leak: 1, threshold: 1, surrogate: TRAINING_SURROGATE, constantCurrent: true };
     const gc = new Float32Array(3).fill(NaN);
     be.lifBackward(new Float32Array(3), new Float32Array(0), p, gc);
     assert.ok(gc.every((v) => v === 0));

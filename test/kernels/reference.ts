@@ -2,8 +2,9 @@
  * Naive, obviously-correct reference kernels for the backend tests (float64 throughout),
  * and a small seeded PRNG so every test is deterministic. Not used outside tests.
  */
-import type { ConvShape, LifParams } from '../../src/kernels/index.js';
+import type { ConvShape, LifParams, Surrogate } from '../../src/kernels/index.js';
 import { convOutSize } from '../../src/kernels/index.js';
+import { TRAINING_SURROGATE } from '../../src/snn/lif.js';
 
 /** mulberry32: tiny seeded PRNG, uniform in [0, 1) */
 export class Rng {
@@ -77,7 +78,7 @@ export function refGemm(
 // ---------------------------------------------------------------------------------- conv
 
 /** y[n, co, oy, ox] = sum over ci, ky, kx of x[n, ci, oy*stride - pad + ky, ox*stride - pad + kx] w[co, ci, ky, kx] */
-export function refConvForward(x: Float32Array, w: Float32Array, s: ConvShape): Float64Array {
+export function refConvForward(x: ArrayLike<number>, w: ArrayLike<number>, s: ConvShape): Float64Array {
   const { oh, ow } = convOutSize(s);
   const y = new Float64Array(s.n * s.cOut * oh * ow);
   for (let n = 0; n < s.n; n++) {
@@ -104,7 +105,7 @@ export function refConvForward(x: Float32Array, w: Float32Array, s: ConvShape): 
 }
 
 /** dx = adjoint of the forward: every product x*w in the forward sends dy*w back to that x */
-export function refConvBackwardData(dy: Float32Array, w: Float32Array, s: ConvShape): Float64Array {
+export function refConvBackwardData(dy: ArrayLike<number>, w: ArrayLike<number>, s: ConvShape): Float64Array {
   const { oh, ow } = convOutSize(s);
   const dx = new Float64Array(s.n * s.cIn * s.h * s.w);
   for (let n = 0; n < s.n; n++) {
@@ -130,7 +131,7 @@ export function refConvBackwardData(dy: Float32Array, w: Float32Array, s: ConvSh
 }
 
 /** dw = sum over the batch and output positions of dy * (the x that met that weight) */
-export function refConvBackwardWeights(x: Float32Array, dy: Float32Array, s: ConvShape): Float64Array {
+export function refConvBackwardWeights(x: ArrayLike<number>, dy: ArrayLike<number>, s: ConvShape): Float64Array {
   const { oh, ow } = convOutSize(s);
   const dw = new Float64Array(s.cOut * s.cIn * s.kh * s.kw);
   for (let n = 0; n < s.n; n++) {
@@ -157,7 +158,7 @@ export function refConvBackwardWeights(x: Float32Array, dy: Float32Array, s: Con
 
 // ---------------------------------------------------------------------------------- pool
 
-export function refAvgPoolForward(x: Float32Array, n: number, c: number, h: number, w: number, k: number): Float64Array {
+export function refAvgPoolForward(x: ArrayLike<number>, n: number, c: number, h: number, w: number, k: number): Float64Array {
   const oh = Math.floor(h / k);
   const ow = Math.floor(w / k);
   const y = new Float64Array(n * c * oh * ow);
@@ -175,7 +176,7 @@ export function refAvgPoolForward(x: Float32Array, n: number, c: number, h: numb
   return y;
 }
 
-export function refAvgPoolBackward(dy: Float32Array, n: number, c: number, h: number, w: number, k: number): Float64Array {
+export function refAvgPoolBackward(dy: ArrayLike<number>, n: number, c: number, h: number, w: number, k: number): Float64Array {
   const oh = Math.floor(h / k);
   const ow = Math.floor(w / k);
   const dx = new Float64Array(n * c * h * w);
@@ -248,17 +249,67 @@ export interface RefLifBackward {
   gradThresholdScale: number;
 }
 
+/** test cases: one of each kind, widths and heights away from 1 so a swapped or ignored parameter shows */
+export const SURROGATES: Surrogate[] = [
+  TRAINING_SURROGATE,
+  { kind: 'pwl', gamma: 1, width: 0.5 },
+  { kind: 'exp', gamma: 0.5, width: 0.4 },
+  { kind: 'sigmoid', gamma: 0.8, width: 0.3 },
+  { kind: 'rect', gamma: 0.7, width: 0.6 },
+  { kind: 'ste', gamma: 0.2, width: 1 },
+  { kind: 'rate', gamma: 1, width: 1 },
+];
+
+/**
+ * ds/dz of each surrogate, straight from its definition (backend.ts); the rate kind has none.
+ * With sg the logistic function: sg'(x) = sg(x) (1 - sg(x)), so the sigmoid kind peaks at gamma.
+ */
+export function refSurrogate(z: number, s: Surrogate): number {
+  const a = Math.abs(z) / s.width;
+  switch (s.kind) {
+    case 'pwl': return s.gamma * Math.max(0, 1 - a);
+    case 'exp': return s.gamma * Math.exp(-a);
+    case 'sigmoid': {
+      const sg = 1 / (1 + Math.exp(-z / s.width));
+      return 4 * s.gamma * sg * (1 - sg);
+    }
+    case 'rect': return Math.abs(z) < s.width ? s.gamma : 0;
+    case 'ste': return s.gamma;
+    case 'rate': throw new Error('the rate surrogate has no ds/dz (refLifBackwardRate)');
+  }
+}
+
+/** antiderivative S of refSurrogate with S(-inf) = 0 (ste: S(0) = 0), for finite differences */
+export function surrogateIntegral(z: number, s: Surrogate): number {
+  const { gamma: g, width: w } = s;
+  switch (s.kind) {
+    case 'pwl': {
+      const x = z / w;
+      if (x <= -1) return 0;
+      if (x <= 0) return g * w * 0.5 * (x + 1) * (x + 1);
+      if (x < 1) return g * w * (1 - 0.5 * (1 - x) * (1 - x));
+      return g * w;
+    }
+    case 'exp': return z <= 0 ? g * w * Math.exp(z / w) : g * w * (2 - Math.exp(-z / w));
+    case 'sigmoid': return (4 * g * w) / (1 + Math.exp(-z / w));
+    case 'rect': return g * Math.min(Math.max(z + w, 0), 2 * w);
+    case 'ste': return g * z;
+    case 'rate': throw new Error('the rate surrogate has no ds/dz');
+  }
+}
+
 /**
  * Backward through time, derived step by step for one neuron. With L depending on the spikes,
  * going from t = steps-1 down to 0 and writing gU for dL/dU_t coming from step t+1 (0 at the end):
- *   s_t = H(z_t), replaced by the surrogate: dL/dz_t = gz = gradSpike_t * gamma * max(0, 1 - |z_t|)
+ *   s_t = H(z_t), replaced by the surrogate: dL/dz_t = gz = gradSpike_t * refSurrogate(z_t)
  *   U_t = V_t - thr * s_t, s_t held constant:  dU_t/dV_t = 1,  dU_t/dthr = -s_t
  *   z_t = V_t / thr - 1:                        dz_t/dV_t = 1/thr,  dz_t/dthr = -V_t / thr^2
  *   so dL/dV_t = gV = gU + gz / thr,  and thr collects gz * (-V_t / thr^2) + gU * (-s_t)
  *   V_t = leak * U_{t-1} + I_t:  dL/dI_t = gV,  leak collects gV * U_{t-1},  dL/dU_{t-1} = gV * leak
  */
 export function refLifBackward(current: ArrayLike<number>, gradSpikes: ArrayLike<number>, p: LifParams, u0?: ArrayLike<number>): RefLifBackward {
-  const { steps, size, leak, threshold, gamma } = p;
+  if (p.surrogate.kind === 'rate') return refLifBackwardRate(current, gradSpikes, p);
+  const { steps, size, leak, threshold } = p;
   const fwd = refLifForward(current, p, u0);
   const gradCurrent = new Float64Array(p.constantCurrent ? size : steps * size);
   let gradLeak = 0;
@@ -273,7 +324,7 @@ export function refLifBackward(current: ArrayLike<number>, gradSpikes: ArrayLike
       const zt = fwd.z[at];
       const st = fwd.spikes[at];
       const uPrev = t > 0 ? fwd.u[at - size] : u0 ? u0[i] : 0;
-      const gz = gradSpikes[at] * gamma * Math.max(0, 1 - Math.abs(zt));
+      const gz = gradSpikes[at] * refSurrogate(zt, p.surrogate);
       const gV = gU + gz / threshold;
       const thrTerm = gz * (-vt / (threshold * threshold)) + gU * (-st);
       gradThreshold += thrTerm;
@@ -288,12 +339,27 @@ export function refLifBackward(current: ArrayLike<number>, gradSpikes: ArrayLike
   return { gradCurrent, gradLeak, gradThreshold, gradLeakScale, gradThresholdScale };
 }
 
-/** antiderivative of the surrogate: S'(z) = gamma * max(0, 1 - |z|), S(-inf) = 0 */
-export function surrogateIntegral(z: number, gamma: number): number {
-  if (z <= -1) return 0;
-  if (z <= 0) return gamma * 0.5 * (z + 1) * (z + 1);
-  if (z < 1) return gamma * (1 - 0.5 * (1 - z) * (1 - z));
-  return gamma;
+/**
+ * The rate surrogate (BPTR): each neuron's steps are treated as one rate r = clamp(abar / thr, 0, 1)
+ * of its mean current abar, every spike s_t ~ r, so dL/dI_t = sum_t' gradSpike_t' * dr/dabar * dabar/dI_t
+ * with dr/dabar = [0 < r < 1] / thr and dabar/dI_t = 1 / steps (a constant current is abar itself).
+ */
+export function refLifBackwardRate(current: ArrayLike<number>, gradSpikes: ArrayLike<number>, p: LifParams): RefLifBackward {
+  const { steps, size, threshold } = p;
+  const gradCurrent = new Float64Array(p.constantCurrent ? size : steps * size);
+  for (let i = 0; i < size; i++) {
+    let abar = 0;
+    let g = 0;
+    for (let t = 0; t < steps; t++) {
+      abar += currentAt(current, p, t, i) / steps;
+      g += gradSpikes[t * size + i];
+    }
+    const r = abar / threshold;
+    const dr = r > 0 && r < 1 ? 1 / threshold : 0;
+    if (p.constantCurrent) gradCurrent[i] = g * dr;
+    else for (let t = 0; t < steps; t++) gradCurrent[t * size + i] = (g * dr) / steps;
+  }
+  return { gradCurrent, gradLeak: 0, gradThreshold: 0, gradLeakScale: 0, gradThresholdScale: 0 };
 }
 
 /**
@@ -313,7 +379,7 @@ export function frozenSoftLifLoss(
     for (let t = 0; t < p.steps; t++) {
       const at = t * p.size + i;
       const v = leak * uPrev + currentAt(current, p, t, i);
-      loss += gradSpikes[at] * surrogateIntegral(v / threshold - 1, p.gamma);
+      loss += gradSpikes[at] * surrogateIntegral(v / threshold - 1, p.surrogate);
       uPrev = v - threshold * frozen[at];
     }
   }

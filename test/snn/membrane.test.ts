@@ -13,6 +13,7 @@ import { buildModel } from '../../src/snn/build.js';
 import { loadStateDict } from '../../src/io/spec-keys.js';
 import { Rng, refLifBackward, refLifForward } from '../kernels/reference.js';
 import { loadFixture, relErr, vggSpecOf } from '../helpers/fixtures.js';
+import { TRAINING_SURROGATE } from '../../src/snn/lif.js';
 
 for (const backend of availableBackends()) {
   describe(`initial membrane on ${backend.name}`, () => {
@@ -23,7 +24,7 @@ for (const backend of availableBackends()) {
         const rng = new Rng(constantCurrent ? 11 : 12);
         const steps = 5;
         const size = 257;
-        const p = { steps, size, leak: 0.93, threshold: 0.8, gamma: 0.3, constantCurrent };
+        const p = { steps, size, leak: 0.93, threshold: 0.8, surrogate: TRAINING_SURROGATE, constantCurrent };
         const n = constantCurrent ? size : steps * size;
         const cur = Float32Array.from({ length: n }, () => rng.uniform(-0.4, 1.1));
         const u0 = Float32Array.from({ length: size }, () => rng.uniform(-0.5, 0.75));

@@ -1,8 +1,9 @@
 /**
- * Fused LIF scan (see backend.ts for the dynamics). The membrane state is kept in float64;
- * the backward pass recomputes V_t for a block of neurons, then scans back through time.
+ * Fused LIF scan (see backend.ts for the dynamics and the surrogates). The membrane state is
+ * kept in float64; the backward pass recomputes V_t for a block of neurons, then scans back
+ * through time (the rate surrogate instead: lifBackwardRate).
  */
-import type { LifGrads, LifParams } from '../backend.js';
+import { checkSurrogate, type LifGrads, type LifParams, type Surrogate } from '../backend.js';
 
 /** neurons per block in the backward pass (bounds the V_t scratch to steps * BLOCK) */
 const BLOCK = 4096;
@@ -45,11 +46,33 @@ export function lifForward(current: Float32Array, p: LifParams, spikes: Float32A
   return count;
 }
 
+/** ds/dz / gamma at z (every kind but rate); invW = 1 / width */
+function surrogateShape(s: Surrogate, invW: number, z: number): number {
+  switch (s.kind) {
+    case 'pwl':
+      return Math.max(0, 1 - Math.abs(z) * invW); // width 1: exactly the seed's 1 - |z|
+    case 'exp':
+      return Math.exp(-Math.abs(z) * invW);
+    case 'sigmoid': {
+      const e = Math.exp(-Math.abs(z) * invW); // 4 sg (1 - sg) = 4 e / (1 + e)^2, no overflow
+      return (4 * e) / ((1 + e) * (1 + e));
+    }
+    case 'rect':
+      return Math.abs(z) < s.width ? 1 : 0;
+    default:
+      return 1;
+  }
+}
+
 export function lifBackward(
   current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array,
 ): LifGrads {
   check(current, p);
-  const { steps, size, leak, threshold, gamma, constantCurrent } = p;
+  checkSurrogate(p.surrogate);
+  if (p.surrogate.kind === 'rate') return lifBackwardRate(current, gradSpikes, p, gradCurrent);
+  const { steps, size, leak, threshold, surrogate, constantCurrent } = p;
+  const { gamma } = surrogate;
+  const invW = 1 / surrogate.width;
   const curStride = constantCurrent ? 0 : size;
   const invThr = 1 / threshold;
   const block = Math.min(BLOCK, size);
@@ -88,7 +111,7 @@ export function lifBackward(
         const v = vs[vo + j];
         const z = v / threshold - 1;
         const s = z > 0 ? 1 : 0;
-        const gz = gradSpikes[go + j] * gamma * Math.max(0, 1 - Math.abs(z));
+        const gz = gradSpikes[go + j] * gamma * surrogateShape(surrogate, invW, z);
         const gu = gU[j];
         const gv = gu + gz * invThr;
         gradThreshold += gz * (-v * invThr * invThr) - gu * s;
@@ -108,6 +131,30 @@ export function lifBackward(
     }
   }
   return { gradLeak, gradThreshold, gradCurrentNonzero: nonzero };
+}
+
+/**
+ * The rate surrogate: per neuron, the gradient of its mean spike rate clamp(a / threshold, 0, 1)
+ * (a its mean current) times the sum of its spike gradients, spread evenly over the steps'
+ * currents (or given to the one constant current); leak and threshold get 0.
+ */
+function lifBackwardRate(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads {
+  const { steps, size, threshold, constantCurrent } = p;
+  const scale = 1 / (threshold * (constantCurrent ? 1 : steps));
+  let nonzero = 0;
+  for (let i = 0; i < size; i++) {
+    let a = 0;
+    let g = 0;
+    for (let t = 0; t < steps; t++) {
+      if (!constantCurrent) a += current[t * size + i];
+      g += gradSpikes[t * size + i];
+    }
+    const r = (constantCurrent ? current[i] : a / steps) / threshold;
+    const gi = r > 0 && r < 1 ? g * scale : 0;
+    const written = constantCurrent ? 1 : steps;
+    for (let t = 0; t < written; t++) if ((gradCurrent[t * size + i] = gi) !== 0) nonzero++;
+  }
+  return { gradLeak: 0, gradThreshold: 0, gradCurrentNonzero: nonzero };
 }
 
 /** the shapes lifForwardPooled accepts (the native kernel's limits, kept on both backends) */
