@@ -2,20 +2,22 @@
  * Shared pieces of the attacks (torchattacks' spirit: one attack per file over this base).
  * Attacks work in [0,1] pixel space; the model normalises its input itself, so gradients
  * flow through the normalisation, and the model runs in eval mode (no dropout) with BPTT
- * through the surrogate over all T steps, loss = mean cross-entropy of the summed output.
+ * through the surrogate over all T steps; losses are functions of the summed output (losses.ts).
  */
 import { Tensor, backward, noGrad } from '../tensor/tensor.js';
 import { releasingBuffers } from '../tensor/buffer.js';
-import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import type { SpikingModel } from '../snn/model.js';
 import type { Rng } from '../snn/dropout.js';
 import { AttackOptionError, checkWhole } from './options.js';
+import { crossEntropyLoss, type LogitLoss } from './losses.js';
 
 export interface Batch {
   /** pixels in [0,1], [B, C, H, W] */
   x01: Float32Array;
   shape: readonly number[];
   labels: ArrayLike<number>;
+  /** per sample, the class a targeted loss pulls toward */
+  targets?: ArrayLike<number>;
 }
 
 /** what an attack runs against: the model and how its forward passes are taken */
@@ -42,38 +44,53 @@ function forwardOptions(ctx: AttackContext) {
   return { timesteps: ctx.timesteps, encoding: ctx.encoding, rng: ctx.rng };
 }
 
-function oneGradient(ctx: AttackContext, x01: Float32Array, batch: Batch): { grad: Float32Array; loss: number } {
+/** the loss at a point, per sample, with the logits it came from and its input gradient */
+export interface LossGradient {
+  /** d(mean loss)/d x01, same shape as the batch */
+  grad: Float32Array;
+  /** mean over the batch */
+  loss: number;
+  /** per sample */
+  losses: Float64Array;
+  /** [B, classes] */
+  logits: Float32Array;
+}
+
+function oneGradient(ctx: AttackContext, x01: Float32Array, batch: Batch, lossFn: LogitLoss): LossGradient {
   const x = new Tensor(x01, batch.shape, { requiresGrad: true });
-  const { logits } = ctx.model.forward(x, forwardOptions(ctx));
-  const loss = crossEntropy(logits, batch.labels);
-  // nothing of the graph outlives this call but the input's gradient and the loss
-  backward(loss, undefined, { releaseTape: true });
-  return { grad: x.grad ?? new Float32Array(x01.length), loss: loss.item() };
+  const out = ctx.model.forward(x, forwardOptions(ctx));
+  const logits = Float32Array.from(out.logits.data);
+  const { values, grad } = lossFn.evaluate(logits, batch.labels, ctx.model.spec.labels, batch.targets);
+  // nothing of the graph outlives this call but the input's gradient
+  backward(out.logits, grad, { releaseTape: true });
+  let loss = 0;
+  for (const v of values) loss += v;
+  return { grad: x.grad ?? new Float32Array(x01.length), loss: loss / values.length, losses: values, logits };
 }
 
 /**
- * Gradient of the mean cross-entropy w.r.t. the [0,1] input (parameters get no gradient).
- * With ctx.eot = N > 1, the mean of N gradient samples and of their losses (N = 1 is exactly the
- * plain gradient).
+ * Gradient of the mean loss (default: cross-entropy) w.r.t. the [0,1] input; parameters get no
+ * gradient. With ctx.eot = N > 1, gradients, losses and logits are the means over N draws of a
+ * stochastic forward (N = 1 is exactly the plain gradient).
  */
-export function inputGradient(ctx: AttackContext, x01: Float32Array, batch: Batch): { grad: Float32Array; loss: number } {
+export function inputGradient(ctx: AttackContext, x01: Float32Array, batch: Batch, lossFn: LogitLoss = crossEntropyLoss): LossGradient {
   const samples = ctx.eot ?? 1;
   checkWhole(samples, 'EOT samples');
   const saved = [...ctx.model.params.values()].map((p) => p.requiresGrad);
   for (const p of ctx.model.params.values()) p.requiresGrad = false;
   try {
-    const first = oneGradient(ctx, x01, batch);
+    const first = oneGradient(ctx, x01, batch, lossFn);
     if (samples === 1) return first;
-    const sum = Float64Array.from(first.grad);
-    let loss = first.loss;
+    const sums = [first.grad, first.losses, first.logits].map((a) => Float64Array.from(a));
     for (let s = 1; s < samples; s++) {
-      const g = oneGradient(ctx, x01, batch);
-      for (let i = 0; i < sum.length; i++) sum[i] += g.grad[i];
-      loss += g.loss;
+      const g = oneGradient(ctx, x01, batch, lossFn);
+      [g.grad, g.losses, g.logits].forEach((a, k) => {
+        for (let i = 0; i < a.length; i++) sums[k][i] += a[i];
+      });
     }
-    const grad = new Float32Array(sum.length);
-    for (let i = 0; i < sum.length; i++) grad[i] = sum[i] / samples;
-    return { grad, loss: loss / samples };
+    const mean = (a: Float64Array) => a.map((v) => v / samples);
+    const losses = mean(sums[1]);
+    return { grad: Float32Array.from(mean(sums[0])), loss: losses.reduce((t, v) => t + v, 0) / losses.length, losses, logits: Float32Array.from(mean(sums[2])) };
   } finally {
     [...ctx.model.params.values()].forEach((p, i) => (p.requiresGrad = saved[i]));
   }
@@ -101,6 +118,11 @@ export function margins(logits: ArrayLike<number>, labels: ArrayLike<number>, cl
     out[b] = logits[b * classes + y] - other;
   }
   return out;
+}
+
+/** per sample 1 where the logits misclassify it (margin < 0), else 0 */
+export function misclassified(logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number): Uint8Array {
+  return Uint8Array.from(margins(logits, labels, classes), (m) => (m < 0 ? 1 : 0));
 }
 
 /** torch.sign: -1, 0 or 1 */

@@ -19,6 +19,8 @@ export interface AttackOptions {
   randomStart?: boolean;
   /** forward passes a score-based attack may spend per image */
   queries?: number;
+  /** target classes a targeted attack tries in turn, most likely first */
+  targets?: number;
 }
 
 /** an option value that is out of range, or an attack that does not apply: a user error, one line */

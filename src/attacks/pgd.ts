@@ -1,11 +1,15 @@
 /**
  * PGD as the seed's attack: optional uniform random start in [-eps, eps] (clipped to [0,1]),
  * then k steps of size a along the gradient sign, each followed by projection onto the
- * eps-ball around x intersected with [0,1].
+ * eps-ball around x intersected with [0,1]. With restarts > 1, each further run starts afresh on
+ * the samples not broken yet; per sample the first image that breaks it is kept, else the one
+ * with the highest cross-entropy (one more forward per run scores them).
  * Madry, Makelov, Schmidt, Tsipras, Vladu, "Towards Deep Learning Models Resistant to
  * Adversarial Attacks", ICLR 2018.
  */
-import { type Attack, type AttackContext, type Batch, inputGradient, sign, clamp01 } from './base.js';
+import { type Attack, type AttackContext, type Batch, inputGradient, predict, misclassified, sign, clamp01 } from './base.js';
+import { BestAdversarials, subBatch } from './per-sample.js';
+import { crossEntropyLoss } from './losses.js';
 import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
 import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
@@ -15,6 +19,8 @@ export interface PgdOptions {
   steps: number;
   stepSize: number;
   randomStart: boolean;
+  /** independent runs (default 1: the seed's attack exactly) */
+  restarts?: number;
   rng?: Rng;
 }
 
@@ -25,10 +31,28 @@ export class Pgd implements Attack {
     checkEpsilon(opts.epsilon);
     checkEpsilon(opts.stepSize, 'PGD step size');
     checkWhole(opts.steps, 'PGD steps');
+    checkWhole(opts.restarts ?? 1, 'PGD restarts');
     if (opts.randomStart && !opts.rng) throw new AttackOptionError('PGD random start needs a random generator');
   }
 
   perturb(ctx: AttackContext, batch: Batch): Float32Array {
+    const restarts = this.opts.restarts ?? 1;
+    if (restarts === 1) return this.run(ctx, batch);
+    const best = new BestAdversarials(batch);
+    for (let r = 0; r < restarts; r++) {
+      const active = best.remaining();
+      if (active.length === 0) break;
+      const sub = subBatch(batch, active);
+      const adv = this.run(ctx, sub);
+      const logits = predict(ctx, adv, sub.shape);
+      const broken = misclassified(logits, sub.labels, ctx.model.spec.labels);
+      best.offerRows(active, adv, broken, crossEntropyLoss.evaluate(logits, sub.labels, ctx.model.spec.labels).values);
+    }
+    return best.images;
+  }
+
+  /** one run from a fresh start */
+  private run(ctx: AttackContext, batch: Batch): Float32Array {
     const x = batch.x01;
     const n = x.length;
     const eps = Math.fround(this.opts.epsilon);
@@ -60,6 +84,6 @@ export const pgd = defineAttack({
   description: 'projected gradient-sign ascent on the cross-entropy (the seed\'s PGD)',
   paper: 'Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks, ICLR 2018',
   needs: { gradients: true, minClasses: 2, stochasticOnly: false },
-  defaults: { steps: 7, stepSize: 0.01, randomStart: true },
-  create: (o, rng) => new Pgd({ epsilon: o.epsilon, steps: o.steps, stepSize: o.stepSize, randomStart: o.randomStart, rng }),
+  defaults: { steps: 7, stepSize: 0.01, randomStart: true, restarts: 1 },
+  create: (o, rng) => new Pgd({ epsilon: o.epsilon, steps: o.steps, stepSize: o.stepSize, randomStart: o.randomStart, restarts: o.restarts, rng }),
 });

@@ -9,8 +9,11 @@ import { AttackOptionError, type AttackOptions } from './options.js';
 import type { AttackSpec } from './spec.js';
 import { fgsm } from './fgsm.js';
 import { pgd } from './pgd.js';
+import { apgdCe, apgdDlr } from './apgd.js';
+import { apgdT } from './apgd-t.js';
+import { square } from './square.js';
 
-export const ATTACKS = [fgsm, pgd] as const;
+export const ATTACKS = [fgsm, pgd, apgdCe, apgdDlr, apgdT, square] as const;
 
 export type AttackName = (typeof ATTACKS)[number]['name'];
 export const ATTACK_NAMES: readonly AttackName[] = ATTACKS.map((a) => a.name);

@@ -11,7 +11,7 @@ import { fixtureTarget, type FixtureTarget } from './helpers.js';
 
 describe('attack registry', () => {
   test('every entry is found by its name and creates an attack of that name', () => {
-    assert.ok(ATTACK_NAMES.includes('fgsm') && ATTACK_NAMES.includes('pgd'));
+    assert.deepEqual([...ATTACK_NAMES], ['fgsm', 'pgd', 'apgd-ce', 'apgd-dlr', 'apgd-t', 'square']);
     assert.equal(new Set(ATTACK_NAMES).size, ATTACKS.length);
     for (const name of ATTACK_NAMES) {
       const spec = attackSpec(name);
@@ -31,11 +31,12 @@ describe('attack registry', () => {
   });
 
   test('defaults fill what is left undefined; given values win; only read options are kept', () => {
-    assert.deepEqual(attackSpec('pgd').resolve({ epsilon: 0.031 }), { epsilon: 0.031, steps: 7, stepSize: 0.01, randomStart: true });
+    assert.deepEqual(attackSpec('pgd').resolve({ epsilon: 0.031 }), { epsilon: 0.031, steps: 7, stepSize: 0.01, randomStart: true, restarts: 1 });
     assert.deepEqual(attackSpec('pgd').resolve({ epsilon: 0.1, steps: 20, stepSize: undefined, randomStart: false, queries: 99 }),
-      { epsilon: 0.1, steps: 20, stepSize: 0.01, randomStart: false });
+      { epsilon: 0.1, steps: 20, stepSize: 0.01, randomStart: false, restarts: 1 });
+    assert.deepEqual(attackSpec('square').resolve({ epsilon: 0.031, steps: 20 }), { epsilon: 0.031, queries: 5000 });
     assert.deepEqual(attackSpec('fgsm').resolve({ epsilon: 0.031, steps: 20 }), { epsilon: 0.031 });
-    assert.equal(describeAttack('pgd', { epsilon: 0.031 }), 'pgd (eps 0.031, steps 7, stepSize 0.01, randomStart true)');
+    assert.equal(describeAttack('pgd', { epsilon: 0.031 }), 'pgd (eps 0.031, steps 7, stepSize 0.01, randomStart true, restarts 1)');
   });
 
   test('bad option values are option errors', () => {

@@ -1,0 +1,107 @@
+/**
+ * Square Attack, L-inf (Andriushchenko, Croce, Flammarion, Hein, "Square Attack: a query-efficient
+ * black-box adversarial attack via random search", ECCV 2020): score-based, no gradients. Start
+ * from vertical stripes of +-eps; then, per query, set a random s x s window of every channel to
+ * x +- eps (one random sign per channel) and keep the change if the margin z_y - max_{j != y} z_j
+ * fell. The window's share p of the image follows the paper's schedule (0.8 halved at 10, 50,
+ * 200, 500, 1000, 2000, 4000, 6000 and 8000 of 10,000 queries, rescaled to the budget). Every
+ * forward pass an image takes counts as a query, the start included; an image stops as soon as it
+ * is misclassified. Every candidate is projected onto the eps-ball and [0,1].
+ */
+import { type Attack, type AttackContext, type Batch, predict, margins, clamp01 } from './base.js';
+import { pixelsPerSample, subBatch } from './per-sample.js';
+import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
+import { defineAttack } from './spec.js';
+import type { Rng } from '../snn/dropout.js';
+
+const P_INIT = 0.8;
+
+export interface SquareOptions {
+  epsilon: number;
+  /** forward passes per image, the start included */
+  queries: number;
+  rng: Rng;
+}
+
+/** the share of the image a window covers after `query` of `budget` queries */
+export function squareShare(query: number, budget: number): number {
+  const it = Math.floor((query / budget) * 10000);
+  const bounds = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
+  let halvings = 0;
+  while (halvings < bounds.length && it > bounds[halvings]) halvings++;
+  return P_INIT / 2 ** halvings;
+}
+
+export class Square implements Attack {
+  readonly name = 'square';
+
+  constructor(readonly opts: SquareOptions) {
+    checkEpsilon(opts.epsilon);
+    checkWhole(opts.queries, 'Square queries');
+  }
+
+  perturb(ctx: AttackContext, batch: Batch): Float32Array {
+    const [n, c, h, w] = batch.shape;
+    if (batch.shape.length !== 4 || h < 1 || w < 1) throw new AttackOptionError(`Square needs images [B, C, H, W], got [${batch.shape.join(', ')}]`);
+    const size = pixelsPerSample(batch);
+    const classes = ctx.model.spec.labels;
+    const eps = Math.fround(this.opts.epsilon);
+    const rng = this.opts.rng;
+    const x = batch.x01;
+    const toward = (p: number, s: number) => clamp01(Math.fround(x[p] + s * eps));
+    const randomSign = () => (rng.uniform() < 0.5 ? -1 : 1);
+
+    // start: one sign per (sample, channel, column)
+    const best = new Float32Array(x.length);
+    for (let b = 0; b < n; b++) {
+      for (let ch = 0; ch < c; ch++) {
+        for (let col = 0; col < w; col++) {
+          const s = randomSign();
+          for (let row = 0; row < h; row++) {
+            const p = ((b * c + ch) * h + row) * w + col;
+            best[p] = toward(p, s);
+          }
+        }
+      }
+    }
+    const bestMargin = margins(predict(ctx, best, batch.shape), batch.labels, classes);
+    let active = Array.from({ length: n }, (_, b) => b).filter((b) => !(bestMargin[b] < 0));
+
+    for (let query = 1; query < this.opts.queries && active.length > 0; query++) {
+      const side = Math.min(Math.max(Math.round(Math.sqrt(squareShare(query, this.opts.queries) * h * w)), 1), h, w);
+      // each candidate: its sample's best image with one window moved
+      const sub = subBatch(batch, active, best);
+      active.forEach((b, k) => {
+        const top = Math.floor(rng.uniform() * (h - side + 1));
+        const left = Math.floor(rng.uniform() * (w - side + 1));
+        const candidate = sub.x01.subarray(k * size, (k + 1) * size);
+        for (let ch = 0; ch < c; ch++) {
+          const s = randomSign();
+          for (let row = top; row < top + side; row++) {
+            for (let col = left; col < left + side; col++) {
+              const q = (ch * h + row) * w + col;
+              candidate[q] = toward(b * size + q, s);
+            }
+          }
+        }
+      });
+      const m = margins(predict(ctx, sub.x01, sub.shape), sub.labels, classes);
+      active.forEach((b, k) => {
+        if (!(m[k] < bestMargin[b])) return;
+        bestMargin[b] = m[k];
+        best.set(sub.x01.subarray(k * size, (k + 1) * size), b * size);
+      });
+      active = active.filter((b) => !(bestMargin[b] < 0));
+    }
+    return best;
+  }
+}
+
+export const square = defineAttack({
+  name: 'square',
+  description: 'score-based random search over eps-squares on the margin loss (no gradients)',
+  paper: 'Andriushchenko et al., Square Attack: a query-efficient black-box adversarial attack via random search, ECCV 2020',
+  needs: { gradients: false, minClasses: 2, stochasticOnly: false },
+  defaults: { queries: 5000 },
+  create: (o, rng) => new Square({ epsilon: o.epsilon, queries: o.queries, rng }),
+});
