@@ -11,24 +11,25 @@ import { writeReport } from '../../src/report/build.js';
 import { fixtureInputs } from './fixtures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const check = (file: string, shot?: string) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/check-report-browser.ts'), file, ...(shot ? ['--screenshot', shot] : [])], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+const check = (files: string[], shot: string) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/check-report-browser.ts'), ...files, '--screenshot', shot], { cwd: root, encoding: 'utf8', timeout: 120_000 });
 
 test('report in headless Chromium: no console error, no request, charts drawn, not blank; a blank page fails', { skip: chromiumSkip() }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-browser-'));
   try {
-    const out = path.join(dir, 'report.html');
-    await writeReport(fixtureInputs(dir), out);
-    const shot = path.join(dir, 'shot.png');
-    const ok = check(out, shot);
-    assert.equal(ok.status, 0, ok.stderr + ok.stdout);
-    assert.match(ok.stdout, /^ok .*: 6 charts, 1 request\(s\)/);
-    assert.ok(fs.statSync(shot).size > 10_000);
+    const report = path.join(dir, 'report.html');
+    await writeReport(fixtureInputs(dir), report);
     const blank = path.join(dir, 'blank.html');
     fs.writeFileSync(blank, '<!doctype html><title>blank</title>');
-    const bad = check(blank);
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /no chart on the page/);
-    assert.match(bad.stderr, /blank screenshot/);
+    const shot = path.join(dir, 'shot.png');
+    // one browser for both pages: the report passes, the blank page fails the run
+    const r = check([report, blank], shot);
+    assert.equal(r.status, 1, r.stderr + r.stdout);
+    assert.match(r.stdout, /^ok .*report\.html: 6 charts, 1 request\(s\), screenshot -> .*shot\.png$/m);
+    assert.match(r.stdout, /^FAIL .*blank\.html: 0 charts/m);
+    assert.doesNotMatch(r.stderr, /report\.html:/);
+    assert.match(r.stderr, /blank\.html: no chart on the page/);
+    assert.match(r.stderr, /blank\.html: blank screenshot/);
+    assert.ok(fs.statSync(shot).size > 10_000);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
