@@ -10,6 +10,8 @@ import { readEvalFile, type EvalInput } from './eval-file.js';
 import { readRunFolder, type RunInput } from './run-folder.js';
 import { ReportInputError } from './errors.js';
 
+const RUN_FILES = new Set(['log.jsonl', 'model.safetensors']);
+
 export type ReportInput = (EvalInput | RunInput) & { label: string };
 
 export interface ReportInputs {
@@ -22,7 +24,10 @@ export function readReportInputs(paths: readonly string[]): ReportInputs {
   if (!paths.length) throw new ReportInputError('no inputs: give eval JSON files (hire-snn eval --json) and/or training run folders');
   const read = paths.map((p): EvalInput | RunInput => {
     if (!fs.existsSync(p)) throw new ReportInputError(`${p}: no such file or folder`);
-    return fs.statSync(p).isDirectory() ? readRunFolder(p) : readEvalFile(p);
+    if (fs.statSync(p).isDirectory()) return readRunFolder(p);
+    // DIR/log.jsonl or DIR/model.safetensors stands for its run folder
+    if (RUN_FILES.has(path.basename(p))) return readRunFolder(path.dirname(p));
+    return readEvalFile(p);
   });
   const dataset = checkOneDataset(read);
   const labeled = assignLabels(read);

@@ -96,7 +96,8 @@ test('report: an eval of a trained run is labelled with the run\'s name', async 
     const inputs = readReportInputs([json, run]);
     assert.equal(inputs.evals[0].label, 'hire-s0');
     assert.equal(inputs.runs[0].label, 'hire-s0');
-    const two = readReportInputs([json, json, run]);
+    const two = readReportInputs([json, json, path.join(run, 'log.jsonl')]);
+    assert.equal(two.runs[0].dir, run);
     assert.deepEqual(two.evals.map((e) => e.label), ['hire-s0', 'hire-s0 (2)']);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
