@@ -8,6 +8,8 @@ import { formatEpsilon, type AccuracyRow, type SpikeRow, type EnergyRow, type Ep
 const PANEL = { width: 260, height: 180 };
 const TOP1 = { field: 'top1', type: 'quantitative' as const, title: 'top-1 %', scale: { domain: [0, 100] } };
 const ATTACK_SETTING = (s: string) => s !== 'clean';
+/** the values of `field` in the order they first appear (facets and legends keep the data's order) */
+const firstSeen = (values: readonly Record<string, unknown>[], field: string) => [...new Set(values.map((v) => String(v[field])))];
 
 /**
  * Accuracy vs ε, one panel per attack setting, one line per model (per model and T when its file
@@ -37,14 +39,14 @@ export function accuracyVsTimesteps(rows: readonly AccuracyRow[]): TopLevelSpec 
     const key = JSON.stringify([series, r.setting, r.timesteps]);
     if (!values.has(key)) values.set(key, { series, setting: r.setting, timesteps: r.timesteps, top1: r.top1 });
   }
-  return settingPanels([...values.values()], { field: 'timesteps', title: 'time steps T', scale: { zero: false } });
+  return settingPanels([...values.values()], { field: 'timesteps', title: 'time steps T', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } });
 }
 
 /** small multiples: one panel per `setting`, one coloured line per `series` over the x field, accuracy on y */
-function settingPanels(values: Record<string, unknown>[], x: { field: string; title: string; axis?: { format: string }; scale?: { zero: boolean } }): TopLevelSpec {
+function settingPanels(values: Record<string, unknown>[], x: { field: string; title: string; axis?: { format: string; tickMinStep?: number }; scale?: { zero: boolean } }): TopLevelSpec {
   return {
     data: { values },
-    facet: { field: 'setting', type: 'nominal', title: null, sort: null },
+    facet: { field: 'setting', type: 'nominal', title: null, sort: firstSeen(values, 'setting') },
     columns: 3,
     spec: {
       ...PANEL,
@@ -52,7 +54,7 @@ function settingPanels(values: Record<string, unknown>[], x: { field: string; ti
       encoding: {
         x: { ...x, type: 'quantitative' },
         y: TOP1,
-        color: { field: 'series', type: 'nominal', title: 'model' },
+        color: { field: 'series', type: 'nominal', title: 'model', sort: firstSeen(values, 'series') },
         order: { field: x.field },
       },
     },
@@ -61,32 +63,34 @@ function settingPanels(values: Record<string, unknown>[], x: { field: string; ti
 
 /** Per-attack (and worst-case) accuracy bars of each model at its first (top-level) point. */
 export function robustnessBars(rows: readonly AccuracyRow[]): TopLevelSpec {
+  const values = rows.map((r) => ({ model: r.model, setting: r.setting, top1: r.top1 }));
   return {
-    data: { values: rows.map((r) => ({ model: r.model, setting: r.setting, top1: r.top1 })) },
+    data: { values },
     width: { step: 28 },
     height: 220,
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'setting', type: 'nominal', title: null, sort: null, axis: { labelAngle: -30 } },
-      xOffset: { field: 'model', type: 'nominal' },
+      x: { field: 'setting', type: 'nominal', title: null, sort: firstSeen(values, 'setting'), axis: { labelAngle: -30 } },
+      xOffset: { field: 'model', type: 'nominal', sort: firstSeen(values, 'model') },
       y: TOP1,
-      color: { field: 'model', type: 'nominal', title: 'model' },
+      color: { field: 'model', type: 'nominal', title: 'model', sort: firstSeen(values, 'model') },
     },
   };
 }
 
 /** Spikes per neuron per image (over all T) per layer: one line per setting, one row per model. */
 export function spikesPerLayer(rows: readonly SpikeRow[]): TopLevelSpec {
+  const values = rows.map((r) => ({ ...r }));
   return {
-    data: { values: rows.map((r) => ({ ...r })) },
-    facet: { row: { field: 'model', type: 'nominal', title: null, sort: null } },
+    data: { values },
+    facet: { row: { field: 'model', type: 'nominal', title: null, sort: firstSeen(values, 'model') } },
     spec: {
       width: 420, height: 180,
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'layer', type: 'ordinal', title: 'spiking layer', sort: { field: 'order', op: 'min' } },
         y: { field: 'spikesPerNeuron', type: 'quantitative', title: 'spikes / neuron / image' },
-        color: { field: 'setting', type: 'nominal', title: 'input', sort: null },
+        color: { field: 'setting', type: 'nominal', title: 'input', sort: firstSeen(values, 'setting') },
         order: { field: 'order' },
       },
     },
@@ -96,9 +100,10 @@ export function spikesPerLayer(rows: readonly SpikeRow[]): TopLevelSpec {
 
 /** Energy per image per weighted layer, ANN (every MAC) next to the SNN (spike-driven ACs). */
 export function energyPerLayer(rows: readonly EnergyRow[]): TopLevelSpec {
+  const values = rows.map((r) => ({ ...r }));
   return {
-    data: { values: rows.map((r) => ({ ...r })) },
-    facet: { row: { field: 'model', type: 'nominal', title: null, sort: null } },
+    data: { values },
+    facet: { row: { field: 'model', type: 'nominal', title: null, sort: firstSeen(values, 'model') } },
     spec: {
       width: { step: 14 }, height: 180,
       mark: { type: 'bar' },
@@ -133,7 +138,7 @@ export function trainingCurves(rows: readonly EpochRow[]): TopLevelSpec {
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'run', type: 'nominal', title: 'run' },
+        color: { field: 'run', type: 'nominal', title: 'run', sort: firstSeen(values, 'run') },
         strokeDash: { field: 'split', type: 'nominal', title: null, sort: ['train', 'test'], legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
         order: { field: 'epoch' },
       },

@@ -28,7 +28,7 @@ const energy = z.object({
   ops: z.array(z.object({ name: z.string(), macs: z.number(), inputSpikesPerNeuron: num, pj: num })),
 }).passthrough();
 
-const diagnostic = z.object({ id: z.string(), triggered: z.boolean(), evidence: z.unknown() }).passthrough();
+const diagnostic = z.object({ id: z.string(), triggered: z.boolean(), evidence: z.string(), advice: z.string().optional() }).passthrough();
 
 const identity = z.object({
   path: z.string(),
@@ -42,14 +42,14 @@ const pointFields = {
   results,
   spikes: z.record(z.array(layerSpikes)).default({}),
   energy: energy.optional(),
-  diagnostics: z.array(diagnostic).optional(),
+  diagnostics: z.array(diagnostic).default([]),
 };
 
 export const evalFileSchema = z.object({
   format: z.string().optional(),
   model: identity,
   bbModel: identity.optional(),
-  dataset: z.object({ name: z.string(), split: z.string().optional(), n: z.number().optional() }).passthrough(),
+  dataset: z.object({ name: z.string(), split: z.string().default('test'), n: z.number().optional() }).passthrough(),
   protocol: z.object({ timesteps: z.number(), epsilon: z.number() }).passthrough(),
   n: z.number(),
   ...pointFields,
@@ -63,20 +63,20 @@ export type EnergyResult = z.infer<typeof energy>;
 export type Diagnostic = z.infer<typeof diagnostic>;
 
 /** the results of one evaluated (ε, T) */
-export interface EvalPoint {
+export interface SweepEntry {
   epsilon: number;
   timesteps: number;
   results: EvalResults;
   spikes: Record<string, LayerSpikes[]>;
   energy?: EnergyResult;
-  diagnostics?: Diagnostic[];
+  diagnostics: Diagnostic[];
 }
 
 export interface EvalInput {
   kind: 'eval';
   file: string;
   data: EvalFile;
-  points: EvalPoint[];
+  points: SweepEntry[];
 }
 
 export function readEvalFile(file: string): EvalInput {
@@ -93,7 +93,7 @@ export function readEvalFile(file: string): EvalInput {
     throw new ReportInputError(`${file}: not a hire-snn eval result (${issue.path.join('.') || 'top level'}: ${issue.message}); write one with hire-snn eval --json`);
   }
   const data = parsed.data;
-  const points: EvalPoint[] = data.sweep?.length
+  const points: SweepEntry[] = data.sweep?.length
     ? data.sweep
     : [{ epsilon: data.protocol.epsilon, timesteps: data.protocol.timesteps, results: data.results, spikes: data.spikes, energy: data.energy, diagnostics: data.diagnostics }];
   return { kind: 'eval', file, data, points };

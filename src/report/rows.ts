@@ -2,7 +2,8 @@
  * The report's numbers as flat rows (tidy data): the charts and the tables are both drawn from
  * these, so a number in a chart and in its table cannot disagree.
  */
-import type { EvalInput, EvalPoint } from './eval-file.js';
+import type { EvalInput } from './eval-file.js';
+import type { SweepEntry } from './eval-file.js';
 import type { RunInput } from './run-folder.js';
 
 type Labeled<T> = T & { label: string };
@@ -32,13 +33,13 @@ export interface EpochRow {
 const WB = { whiteBox: 'white-box', blackBox: 'black-box' } as const;
 
 /** every scored setting of one point, in the order clean, each attack (white-, black-box), worst case */
-export function settingsOf(p: EvalPoint): { setting: string; top1: number | null; top5: number | null }[] {
+export function settingsOf(p: SweepEntry): { setting: string; top1: number | null; top5: number | null }[] {
   const out: { setting: string; top1: number | null; top5: number | null }[] = [];
   const { clean, worstCase, ...attacks } = p.results;
   if (clean) out.push({ setting: 'clean', top1: clean.top1, top5: clean.top5 ?? null });
   for (const [attack, r] of Object.entries(attacks)) {
     for (const box of ['whiteBox', 'blackBox'] as const) {
-      const s = r[box];
+      const s = r?.[box];
       if (s) out.push({ setting: `${attack} ${WB[box]}`, top1: s.top1, top5: s.top5 ?? null });
     }
   }
@@ -47,6 +48,16 @@ export function settingsOf(p: EvalPoint): { setting: string; top1: number | null
 }
 
 const distinct = (xs: readonly number[]) => new Set(xs).size;
+
+/**
+ * The point a single-number view (bars, spikes, energy, diagnostics) shows: the largest ε
+ * evaluated at the file's first T (a sweep from ε = 0 would otherwise show the clean numbers as
+ * every attack's). A single-point file has only that point.
+ */
+export function headline(e: EvalInput): SweepEntry {
+  const T = e.points[0].timesteps;
+  return e.points.filter((p) => p.timesteps === T).reduce((best, p) => (p.epsilon > best.epsilon ? p : best));
+}
 
 export function accuracyRows(evals: readonly Labeled<EvalInput>[]): AccuracyRow[] {
   return evals.flatMap((e) => {
@@ -58,19 +69,19 @@ export function accuracyRows(evals: readonly Labeled<EvalInput>[]): AccuracyRow[
   });
 }
 
-/** the spikes of each model's first point (the top-level one), per setting and layer */
+/** the spikes of each model's headline point, per setting and layer */
 export function spikeRows(evals: readonly Labeled<EvalInput>[]): SpikeRow[] {
-  return evals.flatMap((e) => Object.entries(e.points[0].spikes).flatMap(([setting, layers]) =>
+  return evals.flatMap((e) => Object.entries(headline(e).spikes).flatMap(([setting, layers]) =>
     layers.map((l, order) => ({
       model: e.label, setting: setting.replace('.whiteBox', ' white-box').replace('.blackBox', ' black-box'),
       layer: l.name, order, neurons: l.neurons, spikesPerNeuron: l.spikesPerNeuron,
     }))));
 }
 
-/** energy per image of each model's first point: every weighted op as an ANN (MACs) and as the SNN */
+/** energy per image of each model's headline point: every weighted op as an ANN (MACs) and as the SNN */
 export function energyRows(evals: readonly Labeled<EvalInput>[]): EnergyRow[] {
   return evals.flatMap((e) => {
-    const en = e.points[0].energy;
+    const en = headline(e).energy;
     if (!en) return [];
     return en.ops.flatMap((op, order) => [
       { model: e.label, layer: op.name, order, kind: 'ANN' as const, microjoules: (en.constants.macPj * op.macs) / 1e6, macs: op.macs },

@@ -7,22 +7,31 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportInputs } from './inputs.js';
 import type { EvalInput } from './eval-file.js';
+import type { SweepEntry } from './eval-file.js';
 import type { Section } from './html.js';
 import { renderSvg } from './render-svg.js';
 import { accuracyVsEpsilon, accuracyVsTimesteps, robustnessBars, spikesPerLayer, energyPerLayer, trainingCurves } from './charts.js';
-import { accuracyRows, spikeRows, energyRows, epochRows, formatEpsilon, type AccuracyRow } from './rows.js';
+import { accuracyRows, spikeRows, energyRows, epochRows, formatEpsilon, headline, type AccuracyRow } from './rows.js';
 import { accuracyTable, spikeTable, energyTable, epochTable, modelTable, protocolTable, diagnosticsTable, compact } from './tables.js';
 
 type LabeledEval = EvalInput & { label: string };
 
-/** fields of the protocol too long for a one-line summary (they are in the protocol table) */
-const LONG_FIELDS = new Set(['normalization', 'lossFunction', 'gradient', 'mode']);
+/** fields of the protocol left out of the one-line summary (the protocol table has them all) */
+const LONG_FIELDS = new Set(['normalization', 'lossFunction', 'gradient', 'mode', 'perAttack', 'sweep', 'epsilon', 'timesteps']);
+const isEmpty = (v: unknown) => (Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0);
+const list = (xs: number[], f: (x: number) => string) => [...new Set(xs)].map(f).join(',');
 
-/** one line stating how an eval file's numbers were measured */
-export function protocolLine(e: LabeledEval): string {
-  const p = Object.entries(e.data.protocol).filter(([k]) => !LONG_FIELDS.has(k)).map(([k, v]) => `${k} ${k === 'epsilon' && typeof v === 'number' ? formatEpsilon(v) : compact(v)}`);
+/**
+ * One line stating how an eval file's numbers were measured: at one point (ε, T) when `at` is
+ * given, else over every evaluated ε and T.
+ */
+export function protocolLine(e: LabeledEval, at?: SweepEntry): string {
+  const where = at
+    ? `ε ${formatEpsilon(at.epsilon)}, T ${at.timesteps}`
+    : `ε ${list(e.points.map((p) => p.epsilon), formatEpsilon)}, T ${list(e.points.map((p) => p.timesteps), String)}`;
+  const rest = Object.entries(e.data.protocol).filter(([k, v]) => !LONG_FIELDS.has(k) && !isEmpty(v)).map(([k, v]) => `${k} ${compact(v)}`);
   const d = e.data.dataset;
-  return `${e.label}: ${d.name} ${d.split ?? ''} n=${e.data.n}; ${p.join(', ')}${e.data.bbModel ? `; black-box source ${e.data.bbModel.path}` : ''}`;
+  return `${e.label}: ${d.name} ${d.split} n=${e.data.n}; ${where}; ${rest.join(', ')}${e.data.bbModel ? `; black-box source ${e.data.bbModel.path}` : ''}`;
 }
 
 /**
@@ -42,7 +51,8 @@ export async function buildSections(inputs: ReportInputs): Promise<Section[]> {
   const spikes = spikeRows(evals);
   const energy = energyRows(evals);
   const epochs = epochRows(runs);
-  const protocols = evals.map(protocolLine);
+  const protocols = evals.map((e) => protocolLine(e));
+  const atHeadline = evals.map((e) => protocolLine(e, headline(e)));
 
   const models: Section = {
     id: 'models', title: 'Models and protocol', tables: [modelTable(inputs), ...(evals.length ? [protocolTable(evals)] : [])],
@@ -60,17 +70,17 @@ export async function buildSections(inputs: ReportInputs): Promise<Section[]> {
   });
   const robustness = await chartSection('robustness', 'Per-attack and worst-case accuracy', {
     has: primary.length > 0, spec: () => robustnessBars(primary),
-    intro: ['Each setting at the first evaluated (ε, T) of each model; the worst case counts a sample as robust only if every attack failed on it.', ...protocols],
+    intro: ['Each setting at the largest ε evaluated (at the first T) of each model; the worst case counts a sample as robust only if every attack failed on it.', ...atHeadline],
     missing: 'No eval results among the inputs.',
   });
-  const withDiagnostics = evals.filter((e) => e.points[0].diagnostics?.length);
+  const withDiagnostics = evals.filter((e) => headline(e).diagnostics.length);
   if (withDiagnostics.length) {
     robustness.paragraphs.push('Gradient-masking diagnostics: a triggered check means the white-box numbers may overstate robustness; its evidence says why.');
     robustness.tables.push(...withDiagnostics.map(diagnosticsTable));
   } else if (evals.length) robustness.paragraphs.push('The eval results hold no gradient-masking diagnostics.');
   const spikeSection = await chartSection('spikes', 'Spikes per layer', {
     has: spikes.length > 0, spec: () => spikesPerLayer(spikes),
-    intro: ['Spikes per neuron per image summed over all T steps, per spiking layer, on clean inputs and on each attack\'s adversarial inputs.', ...protocols],
+    intro: ['Spikes per neuron per image summed over all T steps, per spiking layer, on clean inputs and on each attack\'s adversarial inputs (at the largest ε).', ...atHeadline],
     missing: 'No input holds spike counts.',
   });
   const energySection = await chartSection('energy', 'Energy per image', {
@@ -93,18 +103,22 @@ export async function buildSections(inputs: ReportInputs): Promise<Section[]> {
 
 /** per model: ANN and SNN totals, their ratio and the constants; then the convention */
 function energyLines(evals: readonly LabeledEval[]): string[] {
-  const withEnergy = evals.filter((e) => e.points[0].energy);
+  const withEnergy = evals.filter((e) => headline(e).energy);
   const uj = (v: number | null) => (v === null ? 'n/a' : (v / 1e6).toFixed(3));
   const lines = withEnergy.map((e) => {
-    const x = e.points[0].energy!;
-    return `${e.label}: ANN ${uj(x.annPj)} µJ, SNN ${uj(x.snnPj)} µJ per image (ANN/SNN ${x.ratio === null ? 'n/a' : x.ratio.toFixed(2)}×; MAC ${x.constants.macPj} pJ, AC ${x.constants.acPj} pJ; clean-input spikes).`;
+    const at = headline(e);
+    const x = at.energy!;
+    return `${e.label}: ANN ${uj(x.annPj)} µJ, SNN ${uj(x.snnPj)} µJ per image (ANN/SNN ${x.ratio === null ? 'n/a' : x.ratio.toFixed(2)}×; MAC ${x.constants.macPj} pJ, AC ${x.constants.acPj} pJ; clean-input spikes at T ${at.timesteps}).`;
   });
-  const convention = withEnergy[0]?.points[0].energy?.convention;
+  const convention = withEnergy.length ? headline(withEnergy[0]).energy?.convention : undefined;
   if (typeof convention === 'string') lines.push(`Convention: ${convention}.`);
   return lines;
 }
 
-/** each eval's rows at its first point: what the top-level fields of its JSON hold */
+/** each eval's rows at its headline point */
 function primaryRows(evals: readonly LabeledEval[], rows: readonly AccuracyRow[]): AccuracyRow[] {
-  return evals.flatMap((e) => rows.filter((r) => r.model === e.label && r.epsilon === e.points[0].epsilon && r.timesteps === e.points[0].timesteps));
+  return evals.flatMap((e) => {
+    const at = headline(e);
+    return rows.filter((r) => r.model === e.label && r.epsilon === at.epsilon && r.timesteps === at.timesteps);
+  });
 }

@@ -2,13 +2,13 @@
 import type { ReportInputs } from './inputs.js';
 import type { EvalInput } from './eval-file.js';
 import type { Table } from './html.js';
-import { formatEpsilon, type AccuracyRow, type SpikeRow, type EnergyRow, type EpochRow } from './rows.js';
+import { formatEpsilon, headline, type AccuracyRow, type SpikeRow, type EnergyRow, type EpochRow } from './rows.js';
 
 type LabeledEval = EvalInput & { label: string };
 
 /** a protocol value as text: lists joined by commas, objects as JSON */
 export function compact(v: unknown): string {
-  if (Array.isArray(v)) return v.map(compact).join(',');
+  if (Array.isArray(v)) return v.length ? v.map(compact).join(',') : 'none';
   if (v !== null && typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -37,7 +37,7 @@ export function protocolTable(evals: readonly LabeledEval[]): Table {
   const rows = [
     ['dataset', ...evals.map((e) => `${e.data.dataset.name} ${e.data.dataset.split ?? ''}`.trim())],
     ['n', ...evals.map((e) => String(e.data.n))],
-    ...fields.map((f) => [f, ...evals.map((e) => (f in e.data.protocol ? compact(e.data.protocol[f]) : '-'))]),
+    ...fields.map((f) => [f, ...evals.map((e) => (f in e.data.protocol ? compact((e.data.protocol as Record<string, unknown>)[f]) : '-'))]),
   ];
   const sweeps = evals.map((e) => e.points.map((p) => `ε ${formatEpsilon(p.epsilon)} T ${p.timesteps}`).join('; '));
   if (evals.some((e) => e.points.length > 1)) rows.push(['evaluated (ε, T)', ...sweeps]);
@@ -47,8 +47,8 @@ export function protocolTable(evals: readonly LabeledEval[]): Table {
 export function diagnosticsTable(e: LabeledEval): Table {
   return {
     caption: `masking diagnostics: ${e.label}`,
-    head: ['check', 'triggered', 'evidence'],
-    rows: (e.points[0].diagnostics ?? []).map((d) => [d.id, d.triggered ? 'TRIGGERED' : 'no', compact(d.evidence)]),
+    head: ['check', 'triggered', 'evidence', 'what it means, what to try'],
+    rows: headline(e).diagnostics.map((d) => [d.id, d.triggered ? 'TRIGGERED' : 'no', d.evidence, d.advice ?? '']),
   };
 }
 

@@ -56,8 +56,8 @@ export function sweepEval(modelPath: string, eps: number[], T: number[]) {
       spikes: { clean: layers(['f0', 'f3', 'c0'], 0.8), 'fgsm.whiteBox': layers(['f0', 'f3', 'c0'], 0.9), 'pgd.whiteBox': layers(['f0', 'f3', 'c0'], 1), 'pgd.blackBox': layers(['f0', 'f3', 'c0'], 0.85) },
       energy: energy(4),
       diagnostics: [
-        { id: 'bb-stronger-than-wb', triggered: false, evidence: { whiteBox: 45, blackBox: 52 } },
-        { id: 'zero-gradients', triggered: true, evidence: { share: 0.4 } },
+        { id: 'bb-stronger-than-wb', triggered: false, evidence: 'white-box 45 % < black-box 52 %', values: { whiteBox: 45, blackBox: 52 } },
+        { id: 'zero-gradients', triggered: true, evidence: '40 % of samples have an all-zero input gradient', values: { share: 0.4 }, advice: 'try another surrogate' },
       ],
     };
   };
@@ -71,6 +71,7 @@ export function sweepEval(modelPath: string, eps: number[], T: number[]) {
     n: 200,
     ...sweep[0],
     sweep,
+    elapsedSeconds: 5,
   };
 }
 

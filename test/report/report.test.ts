@@ -59,7 +59,11 @@ test('report: self-contained, one chart per section with the expected series and
     // bars at each file's first point: 3 settings + 5 settings; diagnostics with the triggered one marked
     const rob = sections.get('robustness')!;
     assert.equal(marks(rob, 'bar'), 3 + 5);
-    assert.ok(rob.includes('zero-gradients') && rob.includes('TRIGGERED'));
+    assert.ok(rob.includes('zero-gradients') && rob.includes('TRIGGERED') && rob.includes('try another surrogate'));
+    // the sweep's bars are at its largest ε and first T (8/255, T=4), not at its first entry (ε=0)
+    assert.ok(rob.includes('setting: fgsm white-box; top-1 %: 14.627'), 'headline point');
+    assert.ok(rob.includes('snn-s0: cifar10 test n=200; ε 8/255, T 4;'));
+    assert.ok(eps.includes('snn-s0: cifar10 test n=200; ε 0,4/255,8/255, T 4,8;'));
     // spikes: 3 settings x 4 layers, 4 settings x 3 layers
     const sp = sections.get('spikes')!;
     assert.equal(marks(sp, 'line mark'), 3 + 4);
