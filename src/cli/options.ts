@@ -33,6 +33,24 @@ export function positiveNumber(name: string) {
   };
 }
 
+/** any finite number (the range is the schema's to check) */
+export function finiteNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${name} must be a number, got "${v}"`);
+    return n;
+  };
+}
+
+/** a comma-separated list of numbers like 0.6,0.8 */
+export function numberList(name: string) {
+  return (v: string): number[] => {
+    const parts = v.split(',').map((p) => p.trim());
+    if (parts.some((p) => p === '' || !Number.isFinite(Number(p)))) throw new UserError(`${name} must be a comma-separated list of numbers like 0.6,0.8, got "${v}"`);
+    return parts.map(Number);
+  };
+}
+
 export function booleanFlag(name: string) {
   return (v: string): boolean => {
     const t = v.trim().toLowerCase();

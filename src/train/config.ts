@@ -1,69 +1,27 @@
 /**
- * The options of a training run, with their defaults and checks. A run's config is stored in
- * its resume state, so `--resume` continues with exactly the options that started it.
+ * The options of a training run: one zod schema with every default and check, used by the
+ * library (runTraining), the CLI and sweeps alike. A run's config is stored in its resume
+ * state, so `--resume` continues with exactly the options that started it.
  */
-import type { DatasetName } from '../data/dataset.js';
+import { z } from 'zod';
+import { DATASET_NAMES, type DatasetName } from '../data/dataset.js';
+import { MAX_TIMESTEPS } from '../io/checkpoint-meta.js';
+import { parseOrThrow } from '../validate.js';
 
-export type TrainMethod = 'ann' | 'snn' | 'hire';
-export const TRAIN_METHODS: readonly TrainMethod[] = ['ann', 'snn', 'hire'];
-export type OptimizerName = 'sgd' | 'adam';
-export type ScheduleName = 'step' | 'cosine' | 'constant';
-export type Encoding = 'direct' | 'poisson';
+export const TRAIN_METHODS = ['ann', 'snn', 'hire'] as const;
+export type TrainMethod = (typeof TRAIN_METHODS)[number];
+export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const SCHEDULES = ['step', 'cosine', 'constant'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+export const ENCODINGS = ['direct', 'poisson'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
 /** HIRE: noise added to the previous period's input (cumulative) or to the clean image */
-export type NoiseMode = 'cumulative' | 'from-clean';
+export const NOISE_MODES = ['cumulative', 'from-clean'] as const;
+export type NoiseMode = (typeof NOISE_MODES)[number];
 /** conversion from an --init checkpoint: auto = only when it is an ANN */
-export type ConvertMode = 'auto' | 'always' | 'never';
-
-export interface TrainConfig {
-  method: TrainMethod;
-  /** --arch as given (a preset name or a VGG layer list); undefined when it comes from --init */
-  arch?: string;
-  hidden?: number[];
-  /** ResNet stage widths */
-  widths?: number[];
-  dropout: number;
-  init?: string;
-  convert: ConvertMode;
-  dataset: DatasetName;
-  /** dataset directory or archive (absolute); a resumed run reads it again unless --data says otherwise */
-  data?: string;
-  /** training images used (the first N of the train split) */
-  limit?: number;
-  /** test images for the per-epoch and final evaluation (the first N of the test split) */
-  evalLimit?: number;
-  timesteps: number;
-  epochs: number;
-  batch: number;
-  lr: number;
-  optimizer: OptimizerName;
-  momentum: number;
-  weightDecay: number;
-  schedule: ScheduleName;
-  /** step schedule: decay points as fractions of the epochs, and the factor */
-  milestones: number[];
-  gamma: number;
-  augment: boolean;
-  seed: number;
-  encoding: Encoding;
-  /** conversion: calibration images, percentile and scaling factor */
-  calibration: number;
-  percentile: number;
-  scaling: number;
-  /** HIRE */
-  periods: number;
-  noiseEps: number;
-  noiseMode: NoiseMode;
-  /** project the crafted input to an L-inf ball of this radius around the clean image */
-  noiseProject?: number;
-  carryMembrane: boolean;
-  saveEveryMinutes: number;
-}
-
-/** the seed lineage's defaults (DIET-SNN / HIRE-SNN) where the paper states none */
-export function defaultsFor(method: TrainMethod): Pick<TrainConfig, 'lr' | 'optimizer' | 'weightDecay' | 'schedule' | 'epochs' | 'batch' | 'timesteps'> {
-  if (method === 'ann') return { lr: 0.01, optimizer: 'sgd', weightDecay: 5e-4, schedule: 'step', epochs: 100, batch: 64, timesteps: 8 };
-  return { lr: 1e-4, optimizer: 'adam', weightDecay: 0, schedule: 'step', epochs: 30, batch: 64, timesteps: 8 };
-}
+export const CONVERT_MODES = ['auto', 'always', 'never'] as const;
+export type ConvertMode = (typeof CONVERT_MODES)[number];
 
 export const DEFAULT_NOISE_EPS = 8 / 255;
 
@@ -71,28 +29,92 @@ export class TrainConfigError extends Error {
   override name = 'TrainConfigError';
 }
 
-/** checks everything that can be checked without touching files; throws one clear line */
-export function checkConfig(c: TrainConfig): void {
-  const fail = (m: string): never => {
-    throw new TrainConfigError(m);
-  };
-  if (!Number.isInteger(c.timesteps) || c.timesteps < 1) fail(`--timesteps must be a whole number >= 1, got ${c.timesteps}`);
-  if (!Number.isInteger(c.periods) || c.periods < 1) fail(`--periods must be a whole number >= 1, got ${c.periods}`);
-  if (c.method === 'hire' && c.timesteps % c.periods !== 0) {
-    fail(`--timesteps ${c.timesteps} is not divisible by --periods ${c.periods}: each period runs T/N steps`);
-  }
-  if (!(c.dropout >= 0 && c.dropout < 1)) fail(`--dropout must be in [0, 1), got ${c.dropout}`);
-  if (!(c.lr > 0)) fail(`--lr must be > 0, got ${c.lr}`);
-  if (!(c.noiseEps >= 0)) fail(`--noise-eps must be >= 0, got ${c.noiseEps}`);
-  if (c.noiseProject !== undefined && !(c.noiseProject >= 0)) fail(`--noise-project must be >= 0, got ${c.noiseProject}`);
-  if (!(c.scaling > 0)) fail(`--scaling must be > 0, got ${c.scaling}`);
-  if (!(c.percentile > 0 && c.percentile <= 100)) fail(`--percentile must be in (0, 100], got ${c.percentile}`);
-  if (c.milestones.some((m) => !(m > 0 && m < 1))) fail(`--milestones must be fractions of the epochs in (0, 1), got ${c.milestones.join(',')}`);
+const whole = (min: number) => z.number().int().min(min);
+const positive = z.number().positive().finite();
+const nonNegative = z.number().min(0).finite();
+const widths = z.array(whole(1)).min(1);
+
+/** the seed lineage's defaults (DIET-SNN / HIRE-SNN) where the paper states none: these depend on the method */
+function methodDefaults(method: TrainMethod): { lr: number; optimizer: OptimizerName; weightDecay: number; epochs: number } {
+  if (method === 'ann') return { lr: 0.01, optimizer: 'sgd', weightDecay: 5e-4, epochs: 100 };
+  return { lr: 1e-4, optimizer: 'adam', weightDecay: 0, epochs: 30 };
+}
+
+const TrainConfigFields = z
+  .object({
+    method: z.enum(TRAIN_METHODS),
+    /** --arch as given (a preset name or a VGG layer list); undefined when it comes from --init */
+    arch: z.string().optional(),
+    /** VGG classifier hidden widths */
+    hidden: widths.optional(),
+    /** ResNet stage widths */
+    widths: widths.optional(),
+    dropout: z.number().min(0).lt(1).default(0.2),
+    init: z.string().optional(),
+    convert: z.enum(CONVERT_MODES).default('auto'),
+    dataset: z.enum(DATASET_NAMES as unknown as [DatasetName, ...DatasetName[]]).default('cifar10'),
+    /** dataset directory or archive (absolute); a resumed run reads it again unless --data says otherwise */
+    data: z.string().optional(),
+    /** training images used (the first N of the train split) */
+    limit: whole(1).optional(),
+    /** test images for the per-epoch and final evaluation (the first N of the test split) */
+    evalLimit: whole(1).optional(),
+    timesteps: whole(1).max(MAX_TIMESTEPS).default(8),
+    /** default: ann 100, snn/hire 30 */
+    epochs: whole(0).optional(),
+    batch: whole(1).default(64),
+    /** default: ann 0.01, snn/hire 1e-4 */
+    lr: positive.optional(),
+    /** default: ann sgd, snn/hire adam (AMSGrad) */
+    optimizer: z.enum(OPTIMIZERS).optional(),
+    momentum: nonNegative.default(0.9),
+    /** L2; default: ann 5e-4, snn/hire 0 */
+    weightDecay: nonNegative.optional(),
+    schedule: z.enum(SCHEDULES).default('step'),
+    /** step schedule: decay points as fractions of the epochs, and the factor */
+    milestones: z.array(z.number().gt(0).lt(1)).default([0.6, 0.8]),
+    gamma: positive.default(0.1),
+    augment: z.boolean().default(true),
+    seed: whole(0).default(0),
+    encoding: z.enum(ENCODINGS).default('direct'),
+    /** conversion: calibration images, percentile and scaling factor */
+    calibration: whole(1).default(512),
+    percentile: z.number().gt(0).max(100).default(99.7),
+    scaling: positive.default(0.7),
+    /** HIRE: periods per image, the crafted noise's step and how it accumulates */
+    periods: whole(1).default(2),
+    noiseEps: nonNegative.default(DEFAULT_NOISE_EPS),
+    noiseMode: z.enum(NOISE_MODES).default('cumulative'),
+    /** project the crafted input to an L-inf ball of this radius around the clean image */
+    noiseProject: nonNegative.optional(),
+    carryMembrane: z.boolean().default(false),
+    saveEveryMinutes: positive.default(10),
+  })
+  .strict();
+
+type Fields = z.output<typeof TrainConfigFields>;
+
+/** the rules between options (each one line, named after the command-line flags) */
+function crossChecks(c: Fields, ctx: z.RefinementCtx): void {
+  const fail = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  if (c.method === 'hire' && c.timesteps % c.periods !== 0) fail(`--timesteps ${c.timesteps} is not divisible by --periods ${c.periods}: each period runs T/N steps`);
   if (c.method === 'ann' && c.encoding !== 'direct') fail('--encoding poisson applies to spiking training (--method snn), not to the ANN');
-  if (c.method === 'hire' && c.encoding === 'poisson') {
-    fail('--method hire crafts its noise from the input gradient, which Poisson sampling does not pass: use --encoding direct');
-  }
+  if (c.method === 'hire' && c.encoding === 'poisson') fail('--method hire crafts its noise from the input gradient, which Poisson sampling does not pass: use --encoding direct');
   if (c.carryMembrane && c.method !== 'hire') fail('--carry-membrane applies to --method hire (it carries the neuron state across periods)');
   if (c.method === 'ann' && c.init && c.convert === 'always') fail('--convert always makes an SNN: it needs --method snn or hire');
   if (c.method !== 'ann' && !c.init && c.convert === 'always') fail('--convert always needs --init ANN_CHECKPOINT');
+}
+
+/** the train configuration: what may be given (z.input) and the complete config with every default (z.output) */
+export const TrainConfigSchema = TrainConfigFields.transform((c) => {
+  const d = methodDefaults(c.method);
+  return { ...c, lr: c.lr ?? d.lr, optimizer: c.optimizer ?? d.optimizer, weightDecay: c.weightDecay ?? d.weightDecay, epochs: c.epochs ?? d.epochs };
+}).superRefine(crossChecks);
+
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+
+/** a complete config from the options given (the rest defaulted); throws TrainConfigError with one line */
+export function parseTrainConfig(input: TrainConfigInput): TrainConfig {
+  return parseOrThrow(TrainConfigSchema, input, (line) => new TrainConfigError(`train configuration: ${line}`));
 }

@@ -40,6 +40,9 @@ export const eventLogEntrySchema = z.object({
   time: z.string(),
 }).passthrough();
 
+/** any entry, told apart by its event */
+export const logEntrySchema = z.discriminatedUnion('event', [epochLogEntrySchema, eventLogEntrySchema]);
+
 export type EpochLogEntry = z.infer<typeof epochLogEntrySchema>;
 export type EventLogEntry = z.infer<typeof eventLogEntrySchema>;
 export type LogEntry = EpochLogEntry | EventLogEntry;

@@ -18,7 +18,7 @@ import { saveCheckpoint } from '../io/checkpoint.js';
 import { loadDatasets } from '../data/load.js';
 import { NORMALIZATION, type Dataset } from '../data/dataset.js';
 import { Rng, mixSeed } from '../data/rng.js';
-import { checkConfig, TrainConfigError, type TrainConfig } from './config.js';
+import { parseTrainConfig, TrainConfigError, type TrainConfig, type TrainConfigInput } from './config.js';
 import { checkInitSpec, datasetShape } from './model-spec.js';
 import { makeOptimizer } from './step-common.js';
 import { calibrationBatch, convertAnnToSnn, wantsConversion, type ConversionResult } from './convert.js';
@@ -32,7 +32,8 @@ export const MODEL_FILE = 'model.safetensors';
 const INIT_STREAM = 0x494e49;
 
 export interface TrainRequest {
-  config: TrainConfig;
+  /** the options given (the rest defaulted by TrainConfigSchema); not needed to --resume */
+  config?: TrainConfigInput;
   out: string;
   resume: boolean;
   /** dataset directory or archive */
@@ -86,8 +87,8 @@ function prepare(req: TrainRequest): Prepared {
     return { config: saved, resumed, spec: resumed.meta.spec };
   }
   if (hasState(dir)) throw new TrainConfigError(`--out ${dir} already holds a training run: pass --resume to continue it, or choose another --out`);
-  const config = { ...req.config, data: req.data ? path.resolve(req.data) : req.config.data };
-  checkConfig(config);
+  if (!req.config) throw new TrainConfigError('--method is required (ann, snn or hire)');
+  const config = parseTrainConfig({ ...req.config, data: req.data ? path.resolve(req.data) : req.config.data });
   if (config.init) {
     if (!fs.existsSync(config.init)) throw new TrainConfigError(`--init ${config.init}: no such file`);
     const init = loadModelFile(config.init, { normalization: NORMALIZATION[config.dataset] });

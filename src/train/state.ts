@@ -8,61 +8,58 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ModelSpec } from '../snn/spec.js';
-import type { Normalization, SpikingModel } from '../snn/model.js';
+import { z } from 'zod';
+import { ModelSpecSchema } from '../snn/spec.js';
+import { NormalizationSchema, type SpikingModel } from '../snn/model.js';
 import type { Optimizer } from '../tensor/optim/optimizer.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
 import type { NamedArray } from '../io/arrays.js';
 import { toFloat32 } from '../io/arrays.js';
 import { packageVersion } from '../version.js';
-import type { TrainConfig } from './config.js';
-import type { LogEntry } from './log.js';
-import type { ConversionResult } from './convert.js';
+import { TrainConfigSchema } from './config.js';
+import { logEntrySchema } from './log.js';
+import { CheckpointError } from '../io/errors.js';
+import { parseOrThrow } from '../validate.js';
 
 export const STATE_FILE = 'train-state.safetensors';
 const STATE_FORMAT = 'hire-snn-train-state';
 const STATE_VERSION = 1;
 const META_KEY = 'hire-snn-train-state';
 
-/** running sums of the epoch in progress */
-export interface EpochSums {
-  lossSum: number;
-  correct: number;
-  count: number;
-  batches: number;
-  spikes: number[];
-  /** training seconds so far in this epoch */
-  seconds: number;
-}
+const count = z.number().int().min(0);
 
-export interface TrainProgress {
-  /** the next batch to run: epoch (0-based) and batch index; batch = batches per epoch means the epoch's training is done but not yet evaluated and logged */
-  epoch: number;
-  batch: number;
-  sums: EpochSums;
-  history: LogEntry[];
-  best: { top1: number; epoch: number } | null;
-  /** training time over all sessions */
-  elapsedSeconds: number;
-  finished: boolean;
-}
-
-export interface TrainStateMeta {
-  format: typeof STATE_FORMAT;
-  version: number;
-  packageVersion: string;
-  config: TrainConfig;
-  spec: ModelSpec;
-  normalization: Normalization;
+/** the resume state's description: validated on --resume like every other file we read */
+const TrainStateMetaSchema = z.object({
+  format: z.literal(STATE_FORMAT),
+  version: z.number().int().min(1).max(STATE_VERSION),
+  packageVersion: z.string(),
+  config: TrainConfigSchema,
+  spec: ModelSpecSchema,
+  normalization: NormalizationSchema,
   /** the --init file the run started from */
-  initFrom?: { file: string; sha256: string; method: string };
-  conversion?: ConversionResult;
+  initFrom: z.object({ file: z.string(), sha256: z.string(), method: z.string() }).optional(),
+  conversion: z.object({ layers: z.array(z.object({ index: count, raw: z.number(), threshold: z.number() })), calibrationImages: count }).optional(),
   /** how many training and test images the run uses (checked on resume) */
-  images?: { train: number; test: number };
-  progress: TrainProgress;
-  optimizerStep: number;
-  savedAt: string;
-}
+  images: z.object({ train: count, test: count }).optional(),
+  progress: z.object({
+    /** the next batch to run: epoch (0-based) and batch index; batch = batches per epoch means the epoch's training is done but not yet evaluated and logged */
+    epoch: count,
+    batch: count,
+    /** running sums of the epoch in progress (training seconds so far in this epoch) */
+    sums: z.object({ lossSum: z.number(), correct: count, count, batches: count, spikes: z.array(z.number().min(0)), seconds: z.number().min(0) }),
+    history: z.array(logEntrySchema),
+    best: z.object({ top1: z.number(), epoch: count }).nullable(),
+    /** training time over all sessions */
+    elapsedSeconds: z.number().min(0),
+    finished: z.boolean(),
+  }),
+  optimizerStep: count,
+  savedAt: z.string(),
+});
+
+export type TrainStateMeta = z.infer<typeof TrainStateMetaSchema>;
+export type TrainProgress = TrainStateMeta['progress'];
+export type EpochSums = TrainProgress['sums'];
 
 export function emptySums(layers: number): EpochSums {
   return { lossSum: 0, correct: 0, count: 0, batches: 0, spikes: new Array<number>(layers).fill(0), seconds: 0 };
@@ -97,9 +94,14 @@ export function loadState(dir: string): LoadedState {
   const file = statePath(dir);
   const { tensors, metadata } = readSafetensorsFile(file);
   const text = metadata[META_KEY];
-  if (!text) throw new Error(`${file}: not a hire-snn training state`);
-  const meta = JSON.parse(text) as TrainStateMeta;
-  if (meta.format !== STATE_FORMAT || !(meta.version <= STATE_VERSION)) throw new Error(`${file}: unsupported training state (format ${String(meta.format)}, version ${String(meta.version)})`);
+  if (!text) throw new CheckpointError(`${file}: not a hire-snn training state`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new CheckpointError(`${file}: the training state's metadata is not valid JSON`);
+  }
+  const meta = parseOrThrow(TrainStateMetaSchema, raw, (line) => new CheckpointError(`${file}: invalid training state: ${line}`));
   const params = new Map<string, { shape: number[]; data: Float32Array }>();
   const buffers = new Map<string, Float32Array>();
   for (const [k, v] of tensors) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { learningRate, milestoneEpochs } from '../../src/train/schedule.js';
-import { checkConfig, DEFAULT_NOISE_EPS, type TrainConfig } from '../../src/train/config.js';
+import { parseTrainConfig, DEFAULT_NOISE_EPS, type TrainConfig } from '../../src/train/config.js';
 import { specFromArch } from '../../src/snn/arch.js';
 import { datasetShape } from '../../src/train/model-spec.js';
 
@@ -33,12 +33,12 @@ const config = (extra: Partial<TrainConfig>): TrainConfig => ({
 });
 
 test('config checks: T divisible by N, carry-membrane only for hire, Poisson only for snn', () => {
-  assert.doesNotThrow(() => checkConfig(config({})));
-  assert.throws(() => checkConfig(config({ timesteps: 7, periods: 2 })), /--timesteps 7 is not divisible by --periods 2/);
-  assert.doesNotThrow(() => checkConfig(config({ carryMembrane: true })));
-  assert.throws(() => checkConfig(config({ method: 'snn', carryMembrane: true })), /--carry-membrane applies to --method hire/);
-  assert.throws(() => checkConfig(config({ encoding: 'poisson' })), /Poisson/);
-  assert.doesNotThrow(() => checkConfig(config({ method: 'snn', encoding: 'poisson', timesteps: 7 })));
+  assert.doesNotThrow(() => parseTrainConfig(config({})));
+  assert.throws(() => parseTrainConfig(config({ timesteps: 7, periods: 2 })), /--timesteps 7 is not divisible by --periods 2/);
+  assert.doesNotThrow(() => parseTrainConfig(config({ carryMembrane: true })));
+  assert.throws(() => parseTrainConfig(config({ method: 'snn', carryMembrane: true })), /--carry-membrane applies to --method hire/);
+  assert.throws(() => parseTrainConfig(config({ encoding: 'poisson' })), /Poisson/);
+  assert.doesNotThrow(() => parseTrainConfig(config({ method: 'snn', encoding: 'poisson', timesteps: 7 })));
 });
 
 test('--arch: presets, layer lists and ResNets on the dataset shape', () => {
