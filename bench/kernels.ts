@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ConvShape } from '../src/kernels/backend.js';
 import { convOutSize } from '../src/kernels/backend.js';
-import { loadNativeBackend, NativeBackend, type ConvLayoutMode } from '../src/kernels/native.js';
+import { loadNativeBackend, type ConvLayoutMode, type NativeBackend } from '../src/kernels/native.js';
 import { TRAINING_SURROGATE } from '../src/snn/lif.js';
 
 function arg(name: string, fallback: string): string {
@@ -88,12 +88,11 @@ function benchLifPool(b: NativeBackend, reps: number): void {
 }
 
 function main(): void {
-  const loaded = loadNativeBackend();
-  if (!(loaded.backend instanceof NativeBackend)) {
-    console.log(`native backend not available: ${loaded.reason}`);
+  const { backend: b, reason } = loadNativeBackend();
+  if (!b) {
+    console.log(`native backend not available: ${reason}`);
     return;
   }
-  const b = loaded.backend;
   const reps = Number(arg('reps', '3'));
   const which = arg('layout', 'all');
   const layouts: ConvLayoutMode[] = which === 'all' ? ['plain', 'blocked', 'auto'] : [which as ConvLayoutMode];

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -96,33 +97,45 @@ Napi::Value ClearCaches(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+using Entry = Napi::Value (*)(const Napi::CallbackInfo&);
+
+// the kernels, each under its Backend method name and with its arguments (src/kernels/backend.ts:
+// the loader checks the addon against KERNEL_NAMES there, a test that nothing else is exported)
+const std::pair<const char*, Entry> kKernels[] = {
+    {"conv2dForward", Conv2dForward},
+    {"conv2dBackwardData", Conv2dBackwardData},
+    {"conv2dBackwardWeights", Conv2dBackwardWeights},
+    {"gemm", Gemm},
+    {"avgPoolForward", AvgPoolForward},
+    {"avgPoolBackward", AvgPoolBackward},
+    {"mulRepeated", MulRepeated},
+    {"adamStep", AdamStep},
+    {"sgdStep", SgdStep},
+    {"lifForward", LifForward},
+    {"lifBackward", LifBackward},
+    {"countNonzero", CountNonzero},
+    {"conv2dForwardSparse", Conv2dForwardSparse},
+    {"conv2dBackwardDataSparse", Conv2dBackwardDataSparse},
+    {"conv2dBackwardWeightsSparse", Conv2dBackwardWeightsSparse},
+    {"linearForwardSparse", LinearForwardSparse},
+    {"linearBackwardDataSparse", LinearBackwardDataSparse},
+    {"linearBackwardWeightsSparse", LinearBackwardWeightsSparse},
+    {"lifForwardPooled", LifForwardPooled},
+    {"lifBackwardPooled", LifBackwardPooled},
+};
+
+// introspection and settings (NativeAddon in src/kernels/native.ts)
+const std::pair<const char*, Entry> kControls[] = {
+    {"info", Info},
+    {"cacheStats", CacheStatsJs},
+    {"clearCaches", ClearCaches},
+    {"convLayout", ConvLayoutJs},
+};
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mallocTuned = tuneMalloc();
-  exports.Set("info", Napi::Function::New(env, Info, "info"));
-  exports.Set("cacheStats", Napi::Function::New(env, CacheStatsJs, "cacheStats"));
-  exports.Set("clearCaches", Napi::Function::New(env, ClearCaches, "clearCaches"));
-  exports.Set("convLayout", Napi::Function::New(env, ConvLayoutJs, "convLayout"));
-  exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward, "conv2dForward"));
-  exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData, "conv2dBackwardData"));
-  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights, "conv2dBackwardWeights"));
-  exports.Set("conv2dForwardSparse", Napi::Function::New(env, Conv2dForwardSparse, "conv2dForwardSparse"));
-  exports.Set("conv2dBackwardDataSparse", Napi::Function::New(env, Conv2dBackwardDataSparse, "conv2dBackwardDataSparse"));
-  exports.Set("conv2dBackwardWeightsSparse", Napi::Function::New(env, Conv2dBackwardWeightsSparse, "conv2dBackwardWeightsSparse"));
-  exports.Set("linearForwardSparse", Napi::Function::New(env, LinearForwardSparse, "linearForwardSparse"));
-  exports.Set("linearBackwardDataSparse", Napi::Function::New(env, LinearBackwardDataSparse, "linearBackwardDataSparse"));
-  exports.Set("linearBackwardWeightsSparse", Napi::Function::New(env, LinearBackwardWeightsSparse, "linearBackwardWeightsSparse"));
-  exports.Set("mulRepeated", Napi::Function::New(env, MulRepeated, "mulRepeated"));
-  exports.Set("adamStep", Napi::Function::New(env, AdamStep, "adamStep"));
-  exports.Set("sgdStep", Napi::Function::New(env, SgdStep, "sgdStep"));
-  exports.Set("countNonzero", Napi::Function::New(env, CountNonzero, "countNonzero"));
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-  exports.Set("avgPoolForward", Napi::Function::New(env, AvgPoolForward, "avgPoolForward"));
-  exports.Set("avgPoolBackward", Napi::Function::New(env, AvgPoolBackward, "avgPoolBackward"));
-  exports.Set("lifForward", Napi::Function::New(env, LifForward, "lifForward"));
-  exports.Set("lifBackward", Napi::Function::New(env, LifBackward, "lifBackward"));
-  exports.Set("lifForwardPooled", Napi::Function::New(env, LifForwardPooled, "lifForwardPooled"));
-  exports.Set("lifBackwardPooled", Napi::Function::New(env, LifBackwardPooled, "lifBackwardPooled"));
+  for (const auto& [name, fn] : kKernels) exports.Set(name, Napi::Function::New(env, fn, name));
+  for (const auto& [name, fn] : kControls) exports.Set(name, Napi::Function::New(env, fn, name));
   return exports;
 }
 

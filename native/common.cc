@@ -38,13 +38,33 @@ double numArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
-int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  double v = numArg(info, i, what);
+namespace {
+int64_t toInt(Napi::Env env, double v, const char* what) {
   if (!(v >= 0) || v > 9.0e15 || std::floor(v) != v) {
-    throw Napi::RangeError::New(info.Env(), std::string(what) + " must be a non-negative integer");
+    throw Napi::RangeError::New(env, std::string(what) + " must be a non-negative integer");
   }
   return static_cast<int64_t>(v);
 }
+}  // namespace
+
+int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  return toInt(info.Env(), numArg(info, i, what), what);
+}
+
+Napi::Object objArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsObject()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an object");
+  return info[i].As<Napi::Object>();
+}
+
+double numProp(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int64_t intProp(const Napi::Object& o, const char* key) { return toInt(o.Env(), numProp(o, key), key); }
+
+bool boolProp(const Napi::Object& o, const char* key) { return o.Get(key).ToBoolean().Value(); }
 
 size_t elems(const Napi::CallbackInfo& info, std::initializer_list<int64_t> dims) {
   constexpr int64_t kMax = int64_t(1) << 48;

@@ -26,6 +26,14 @@ size_t elems(const Napi::CallbackInfo& info, std::initializer_list<int64_t> dims
 double numArg(const Napi::CallbackInfo& info, size_t i, const char* what);
 /** info[i] as a boolean (truthy) */
 bool boolArg(const Napi::CallbackInfo& info, size_t i);
+/** info[i] as an object, e.g. a ConvShape or LifParams (throws a TypeError) */
+Napi::Object objArg(const Napi::CallbackInfo& info, size_t i, const char* what);
+/** o[key] as a number (throws a TypeError naming the key) */
+double numProp(const Napi::Object& o, const char* key);
+/** o[key] as a non-negative integer (throws) */
+int64_t intProp(const Napi::Object& o, const char* key);
+/** o[key] as a boolean (truthy) */
+bool boolProp(const Napi::Object& o, const char* key);
 
 /**
  * Reusable 64-byte aligned buffers for layout conversions (reordered copies of

@@ -219,7 +219,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
   size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
-  float* y = f32Arg(info, 2, ySize, "y");
+  float* y = f32Arg(info, 3, ySize, "y");
   if (empty(s)) {
     std::fill(y, y + ySize, 0.0f);
   } else {
@@ -233,7 +233,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   float* dy = f32Arg(info, 0, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
   float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
   size_t dxSize = elems(info, {s.n, s.cIn, s.h, s.w});
-  float* dx = f32Arg(info, 2, dxSize, "dx");
+  float* dx = f32Arg(info, 3, dxSize, "dx");
   if (empty(s)) {
     std::fill(dx, dx + dxSize, 0.0f);
   } else {
@@ -247,7 +247,7 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
   float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
   size_t dwSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
-  float* dw = f32Arg(info, 2, dwSize, "dw");
+  float* dw = f32Arg(info, 3, dwSize, "dw");
   if (empty(s)) {
     std::fill(dw, dw + dwSize, 0.0f);
   } else {
@@ -268,16 +268,17 @@ Napi::Value ConvLayoutJs(const Napi::CallbackInfo& info) {
 }
 
 ConvShape readConvShape(const Napi::CallbackInfo& info) {
+  const Napi::Object o = objArg(info, 2, "shape");
   ConvShape s{};
-  s.n = intArg(info, 3, "n");
-  s.cIn = intArg(info, 4, "cIn");
-  s.h = intArg(info, 5, "h");
-  s.w = intArg(info, 6, "w");
-  s.cOut = intArg(info, 7, "cOut");
-  s.kh = intArg(info, 8, "kh");
-  s.kw = intArg(info, 9, "kw");
-  s.stride = intArg(info, 10, "stride");
-  s.pad = intArg(info, 11, "pad");
+  s.n = intProp(o, "n");
+  s.cIn = intProp(o, "cIn");
+  s.h = intProp(o, "h");
+  s.w = intProp(o, "w");
+  s.cOut = intProp(o, "cOut");
+  s.kh = intProp(o, "kh");
+  s.kw = intProp(o, "kw");
+  s.stride = intProp(o, "stride");
+  s.pad = intProp(o, "pad");
   if (s.kh < 1 || s.kw < 1 || s.stride < 1) {
     throw Napi::RangeError::New(info.Env(), "conv2d: kh, kw and stride must be >= 1");
   }

@@ -22,11 +22,11 @@ ConvLayout convLayout();
 const char* convLayoutName();
 void setConvLayout(ConvLayout layout);
 
-// JS: (x, w, y, n, cIn, h, w, cOut, kh, kw, stride, pad)
+// JS: (x, w, shape, y), shape a ConvShape object (conv-shape.h)
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info);
-// JS: (dy, w, dx, n, cIn, h, w, cOut, kh, kw, stride, pad)
+// JS: (dy, w, shape, dx)
 Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info);
-// JS: (x, dy, dw, n, cIn, h, w, cOut, kh, kw, stride, pad)
+// JS: (x, dy, shape, dw)
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info);
 // JS: () -> 'plain' | 'blocked' | 'auto';  (name) sets it
 Napi::Value ConvLayoutJs(const Napi::CallbackInfo& info);

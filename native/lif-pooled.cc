@@ -90,10 +90,10 @@ void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int6
 
 Napi::Value LifForwardPooled(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 1);
-  const int64_t steps = a.steps, size = a.size, w = intArg(info, 7, "width");
+  const int64_t steps = a.steps, size = a.size, w = intArg(info, 2, "width");
   const int64_t block = pairBlock(info, w, size, "lifForwardPooled");
   const float* cur = f32Arg(info, 0, a.constantCurrent ? elems(info, {size}) : elems(info, {steps, size}), "current");
-  float* pooled = f32Arg(info, 6, elems(info, {steps, size / 4}), "pooled");
+  float* pooled = f32Arg(info, 3, elems(info, {steps, size / 4}), "pooled");
   const int64_t curStride = a.constantCurrent ? 0 : size;
   const int64_t blocks = (size + block - 1) / block;
   double count = 0.0, nonzero = 0.0;
@@ -104,21 +104,21 @@ Napi::Value LifForwardPooled(const Napi::CallbackInfo& info) {
                        a.threshold, &count, &nonzero);
   }
   Napi::Env env = info.Env();
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(uint32_t(0), Napi::Number::New(env, count));
-  out.Set(uint32_t(1), Napi::Number::New(env, nonzero));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("spikes", count);
+  out.Set("pooledNonzero", nonzero);
   return out;
 }
 
 Napi::Value LifBackwardPooled(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 2);
-  const Surrogate sur = readSurrogate(info, 7);
-  const int64_t steps = a.steps, size = a.size, w = intArg(info, 11, "width");
+  const Surrogate sur = readSurrogate(info, 2);
+  const int64_t steps = a.steps, size = a.size, w = intArg(info, 3, "width");
   const int64_t block = pairBlock(info, w, size, "lifBackwardPooled");
   const bool cc = a.constantCurrent;
   const float* cur = f32Arg(info, 0, cc ? elems(info, {size}) : elems(info, {steps, size}), "current");
   const float* gp = f32Arg(info, 1, elems(info, {steps, size / 4}), "gradPooled");
-  float* gc = f32Arg(info, 10, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
+  float* gc = f32Arg(info, 4, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
   const int64_t curStride = cc ? 0 : size;
   const int64_t blocks = (size + block - 1) / block, half = w / 2;
   double gLeak = 0.0, gTh = 0.0, nonzero = 0.0;

@@ -5,12 +5,9 @@
 
 namespace hsnn {
 
-// JS: (current, steps, size, leak, threshold, constantCurrent, pooled, width)
-//     -> [spike count, nonzero pooled values]
+// JS: (current, params, width, pooled) -> { spikes, pooledNonzero }
 Napi::Value LifForwardPooled(const Napi::CallbackInfo& info);
-// JS: (current, gradPooled, steps, size, leak, threshold, constantCurrent, surrogate kind, gamma,
-//      surrogate width, gradCurrent, width)
-//     -> [gradLeak, gradThreshold, nonzero gradCurrent values]
+// JS: (current, gradPooled, params, width, gradCurrent) -> { gradLeak, gradThreshold, gradCurrentNonzero }
 Napi::Value LifBackwardPooled(const Napi::CallbackInfo& info);
 
 }  // namespace hsnn

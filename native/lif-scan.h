@@ -115,12 +115,12 @@ inline __attribute__((always_inline)) double stepBack(double v, float gradSpike,
   return gz * invTh + gu;
 }
 
-/** reads (steps, size, leak, threshold, constantCurrent) from info[first..]; checks the threshold */
-LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t first);
-/** reads (kind index, gamma, width) from info[first..]; checks them */
-Surrogate readSurrogate(const Napi::CallbackInfo& info, size_t first);
+/** reads the LifParams object at info[i] (steps, size, leak, threshold, constantCurrent); checks the threshold */
+LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t i);
+/** reads and checks the surrogate { kind, gamma, width } of the LifParams at info[i] */
+Surrogate readSurrogate(const Napi::CallbackInfo& info, size_t i);
 
-/** the backward's JS result: [gradLeak, gradThreshold, nonzero gradCurrent values] */
+/** the backward's JS result: a LifGrads { gradLeak, gradThreshold, gradCurrentNonzero } */
 Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold, double nonzero);
 
 /**

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common.h"
@@ -23,24 +24,32 @@
 
 namespace hsnn {
 
-LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t first) {
+LifArgs readLifArgs(const Napi::CallbackInfo& info, size_t i) {
+  const Napi::Object p = objArg(info, i, "params");
   LifArgs a{};
-  a.steps = intArg(info, first, "steps");
-  a.size = intArg(info, first + 1, "size");
-  a.leak = numArg(info, first + 2, "leak");
-  a.threshold = numArg(info, first + 3, "threshold");
-  a.constantCurrent = boolArg(info, first + 4);
+  a.steps = intProp(p, "steps");
+  a.size = intProp(p, "size");
+  a.leak = numProp(p, "leak");
+  a.threshold = numProp(p, "threshold");
+  a.constantCurrent = boolProp(p, "constantCurrent");
   if (!(std::fabs(a.threshold) > 0.0) || !std::isfinite(a.threshold)) {
     throw Napi::RangeError::New(info.Env(), "lif: threshold must be finite and non-zero");
   }
   return a;
 }
 
-Surrogate readSurrogate(const Napi::CallbackInfo& info, size_t first) {
-  const int64_t kind = intArg(info, first, "surrogate kind");
-  Surrogate s{static_cast<SurrogateKind>(kind), numArg(info, first + 1, "surrogate gamma"),
-              numArg(info, first + 2, "surrogate width")};
-  if (kind > static_cast<int64_t>(SurrogateKind::Rate)) throw Napi::RangeError::New(info.Env(), "lif: unknown surrogate kind");
+Surrogate readSurrogate(const Napi::CallbackInfo& info, size_t i) {
+  // the kinds in SurrogateKind order (SURROGATE_KINDS in src/kernels/backend.ts)
+  static const char* const kNames[] = {"pwl", "exp", "sigmoid", "rect", "ste", "rate"};
+  const Napi::Value v = objArg(info, i, "params").Get("surrogate");
+  if (!v.IsObject()) throw Napi::TypeError::New(info.Env(), "lif: params.surrogate must be an object");
+  const Napi::Object o = v.As<Napi::Object>();
+  const Napi::Value kind = o.Get("kind");
+  const std::string name = kind.IsString() ? kind.As<Napi::String>().Utf8Value() : std::string();
+  int k = 0;
+  while (k < 6 && name != kNames[k]) k++;
+  if (k == 6) throw Napi::RangeError::New(info.Env(), "lif: unknown surrogate kind \"" + name + "\"");
+  const Surrogate s{static_cast<SurrogateKind>(k), numProp(o, "gamma"), numProp(o, "width")};
   if (!std::isfinite(s.gamma)) throw Napi::RangeError::New(info.Env(), "lif: surrogate gamma must be finite");
   if (!(s.width > 0.0) || !std::isfinite(s.width)) {
     throw Napi::RangeError::New(info.Env(), "lif: surrogate width must be finite and > 0");
@@ -49,10 +58,10 @@ Surrogate readSurrogate(const Napi::CallbackInfo& info, size_t first) {
 }
 
 Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold, double nonzero) {
-  Napi::Array out = Napi::Array::New(env, 3);
-  out.Set(uint32_t(0), Napi::Number::New(env, gradLeak));
-  out.Set(uint32_t(1), Napi::Number::New(env, gradThreshold));
-  out.Set(uint32_t(2), Napi::Number::New(env, nonzero));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("gradLeak", gradLeak);
+  out.Set("gradThreshold", gradThreshold);
+  out.Set("gradCurrentNonzero", nonzero);
   return out;
 }
 
@@ -203,7 +212,7 @@ Napi::Value LifForward(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 1);
   const int64_t steps = a.steps, size = a.size;
   const float* cur = f32Arg(info, 0, a.constantCurrent ? elems(info, {size}) : elems(info, {steps, size}), "current");
-  float* spikes = f32Arg(info, 6, elems(info, {steps, size}), "spikes");
+  float* spikes = f32Arg(info, 2, elems(info, {steps, size}), "spikes");
   const int64_t curStride = a.constantCurrent ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double count = 0.0;
@@ -218,12 +227,12 @@ Napi::Value LifForward(const Napi::CallbackInfo& info) {
 
 Napi::Value LifBackward(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 2);
-  const Surrogate sur = readSurrogate(info, 7);
+  const Surrogate sur = readSurrogate(info, 2);
   const int64_t steps = a.steps, size = a.size;
   const bool cc = a.constantCurrent;
   const float* cur = f32Arg(info, 0, cc ? elems(info, {size}) : elems(info, {steps, size}), "current");
   const float* gs = f32Arg(info, 1, elems(info, {steps, size}), "gradSpikes");
-  float* gc = f32Arg(info, 10, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
+  float* gc = f32Arg(info, 3, cc ? elems(info, {size}) : elems(info, {steps, size}), "gradCurrent");
   const int64_t curStride = cc ? 0 : size;
   const int64_t blocks = (size + kBlock - 1) / kBlock;
   double gLeak = 0.0, gTh = 0.0, nonzero = 0.0;

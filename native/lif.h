@@ -5,11 +5,9 @@
 
 namespace hsnn {
 
-// JS: (current, steps, size, leak, threshold, constantCurrent, spikes) -> spike count
+// JS: (current, params, spikes) -> spike count; params a LifParams (src/kernels/backend.ts)
 Napi::Value LifForward(const Napi::CallbackInfo& info);
-// JS: (current, gradSpikes, steps, size, leak, threshold, constantCurrent, surrogate kind, gamma,
-//      surrogate width, gradCurrent)
-//     -> [gradLeak, gradThreshold, nonzero gradCurrent values]
+// JS: (current, gradSpikes, params, gradCurrent) -> { gradLeak, gradThreshold, gradCurrentNonzero }
 Napi::Value LifBackward(const Napi::CallbackInfo& info);
 
 }  // namespace hsnn

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 
 #include "common.h"
 #include "simd.h"
@@ -80,9 +81,20 @@ void chunked(int64_t len, F&& f) {
   }
 }
 
-float* optionalF32(const Napi::CallbackInfo& info, size_t i, size_t need, const char* what) {
+/** info[i] as a Float32Array of exactly `len` values (optimizer state matches its parameter) */
+float* exactF32(const Napi::CallbackInfo& info, size_t i, size_t len, const char* what) {
+  float* p = f32Arg(info, i, len, what);
+  const size_t got = info[i].As<Napi::Float32Array>().ElementLength();
+  if (got != len) {
+    throw Napi::RangeError::New(info.Env(), std::string(what) + ": buffer of " + std::to_string(got) +
+                                                " values for a parameter of " + std::to_string(len));
+  }
+  return p;
+}
+
+float* optionalF32(const Napi::CallbackInfo& info, size_t i, size_t len, const char* what) {
   if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
-  return f32Arg(info, i, need, what);
+  return exactF32(info, i, len, what);
 }
 
 }  // namespace
@@ -118,12 +130,13 @@ Napi::Value MulRepeated(const Napi::CallbackInfo& info) {
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   float* p = f32Arg(info, 0, 0, "param");
   const int64_t len = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
-  const float* g = f32Arg(info, 1, len, "grad");
-  float* m = f32Arg(info, 2, len, "expAvg");
-  float* v = f32Arg(info, 3, len, "expAvgSq");
+  const float* g = exactF32(info, 1, len, "grad");
+  float* m = exactF32(info, 2, len, "expAvg");
+  float* v = exactF32(info, 3, len, "expAvgSq");
   float* vmax = optionalF32(info, 4, len, "maxExpAvgSq");
-  const double lr = numArg(info, 5, "lr"), beta1 = numArg(info, 6, "beta1"), beta2 = numArg(info, 7, "beta2");
-  const double eps = numArg(info, 8, "eps"), wd = numArg(info, 9, "weightDecay"), step = numArg(info, 10, "step");
+  const Napi::Object h = objArg(info, 5, "hyper");
+  const double lr = numProp(h, "lr"), beta1 = numProp(h, "beta1"), beta2 = numProp(h, "beta2");
+  const double eps = numProp(h, "eps"), wd = numProp(h, "weightDecay"), step = numProp(h, "step");
   if (!(step >= 1)) throw Napi::RangeError::New(info.Env(), "adamStep: step must be >= 1");
   AdamArgs a{};
   a.b1 = static_cast<float>(beta1);
@@ -141,11 +154,12 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
 Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   float* p = f32Arg(info, 0, 0, "param");
   const int64_t len = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
-  const float* g = f32Arg(info, 1, len, "grad");
+  const float* g = exactF32(info, 1, len, "grad");
   float* buf = optionalF32(info, 2, len, "momentumBuf");
-  const float lr = static_cast<float>(numArg(info, 3, "lr")), mom = static_cast<float>(numArg(info, 4, "momentum"));
-  const float wd = static_cast<float>(numArg(info, 5, "weightDecay"));
-  const bool nesterov = boolArg(info, 6), first = boolArg(info, 7);
+  const Napi::Object h = objArg(info, 3, "hyper");
+  const float lr = static_cast<float>(numProp(h, "lr")), mom = static_cast<float>(numProp(h, "momentum"));
+  const float wd = static_cast<float>(numProp(h, "weightDecay"));
+  const bool nesterov = boolProp(h, "nesterov"), first = boolProp(h, "firstStep");
   chunked(len, [&](int64_t lo, int64_t n) { sgdRange(p + lo, g + lo, buf ? buf + lo : nullptr, n, lr, mom, wd, nesterov, first); });
   return info.Env().Undefined();
 }

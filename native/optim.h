@@ -5,9 +5,10 @@
 
 namespace hsnn {
 
-// JS: (param, grad, expAvg, expAvgSq, maxExpAvgSq | null, lr, beta1, beta2, eps, weightDecay, step)
+// JS: (param, grad, expAvg, expAvgSq, maxExpAvgSq | null, { lr, beta1, beta2, eps, weightDecay, step }),
+//     every buffer exactly param's length
 Napi::Value AdamStep(const Napi::CallbackInfo& info);
-// JS: (param, grad, momentumBuf | null, lr, momentum, weightDecay, nesterov, firstStep)
+// JS: (param, grad, momentumBuf | null, { lr, momentum, weightDecay, nesterov, firstStep })
 Napi::Value SgdStep(const Napi::CallbackInfo& info);
 
 // JS: (x, mask, y): y[i] = x[i] * mask[i % mask.length]

@@ -75,7 +75,7 @@ Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info) {
   const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   const float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
   const size_t wSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
-  float* dw = f32Arg(info, 2, wSize, "dw");
+  float* dw = f32Arg(info, 3, wSize, "dw");
   if (wSize == 0) return info.Env().Undefined();
   const int64_t taps = s.kh * s.kw;
   const bool unit = s.stride == 1;

@@ -54,10 +54,10 @@ void linearColumns(const int32_t* rows, const float* vals, const int64_t* ptr, c
 }  // namespace
 
 Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const int64_t n = intArg(info, 2, "n"), inF = intArg(info, 3, "inF"), outF = intArg(info, 4, "outF");
   const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
   const float* dy = f32Arg(info, 1, elems(info, {n, outF}), "dy");
-  float* dw = f32Arg(info, 2, elems(info, {outF, inF}), "dw");
+  float* dw = f32Arg(info, 5, elems(info, {outF, inF}), "dw");
   if (outF == 0 || inF == 0) return info.Env().Undefined();
   if (n >= (int64_t(1) << 31)) throw Napi::RangeError::New(info.Env(), "linearBackwardWeightsSparse: too many rows");
   // CSC of x: per feature, its nonzero rows and values
@@ -265,10 +265,10 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
 }  // namespace
 
 Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const int64_t n = intArg(info, 2, "n"), inF = intArg(info, 3, "inF"), outF = intArg(info, 4, "outF");
   const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
   const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
-  float* y = f32Arg(info, 2, elems(info, {n, outF}), "y");
+  float* y = f32Arg(info, 5, elems(info, {n, outF}), "y");
   linearSparse(x, w, y, n, inF, outF, false);
   return info.Env().Undefined();
 }
@@ -276,10 +276,10 @@ Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
 // dx[n, inF] = dy[n, outF] . W[outF, inF], sparse in dy (the surrogate gradient is zero for
 // neurons far from threshold): the same kernel with W's rows as the packed block rows.
 Napi::Value LinearBackwardDataSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 3, "n"), inF = intArg(info, 4, "inF"), outF = intArg(info, 5, "outF");
+  const int64_t n = intArg(info, 2, "n"), inF = intArg(info, 3, "inF"), outF = intArg(info, 4, "outF");
   const float* dy = f32Arg(info, 0, elems(info, {n, outF}), "dy");
   const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
-  float* dx = f32Arg(info, 2, elems(info, {n, inF}), "dx");
+  float* dx = f32Arg(info, 5, elems(info, {n, inF}), "dx");
   linearSparse(dy, w, dx, n, outF, inF, true);
   return info.Env().Undefined();
 }

@@ -363,7 +363,7 @@ Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
   const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
   const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
   const size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
-  float* y = f32Arg(info, 2, ySize, "y");
+  float* y = f32Arg(info, 3, ySize, "y");
   if (sparseConvNeeded(info, s, y, ySize, "conv2dForwardSparse")) sparseConv(x, w, y, s, false);
   return info.Env().Undefined();
 }
@@ -376,7 +376,7 @@ Napi::Value Conv2dBackwardDataSparse(const Napi::CallbackInfo& info) {
   const float* dy = f32Arg(info, 0, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
   const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
   const size_t dxSize = elems(info, {s.n, s.cIn, s.h, s.w});
-  float* dx = f32Arg(info, 2, dxSize, "dx");
+  float* dx = f32Arg(info, 3, dxSize, "dx");
   // the conv dy [n, cOut, oh, ow] -> dx [n, cIn, h, w] with pad kh - 1 - pad (same stride 1)
   Shape t = s;
   t.cIn = s.cOut;

@@ -105,31 +105,15 @@ export interface BackendInfo {
   details: Record<string, string>;
 }
 
-export interface Backend {
-  readonly name: 'native' | 'portable';
-  info(): BackendInfo;
-
+/**
+ * The kernels every backend implements. A backend is these three groups: the core (dense math,
+ * optimizer steps, the LIF scan), the event-driven variants (same results up to summation order,
+ * work proportional to the nonzero values; callers pick them from the measured density) and the
+ * fused variants (same results, fewer passes over memory).
+ */
+export interface CoreKernels {
   /** y[n, cOut, oh, ow] = conv(x[n, cIn, h, w], w) */
   conv2dForward(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void;
-  /**
-   * Same result as conv2dForward (up to float summation order), event-driven: the work is
-   * proportional to the nonzero inputs, for spike inputs (0/1, or averages of spikes after
-   * pooling) where most values are zero. Callers pick it from the measured density.
-   */
-  conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void;
-  /** number of nonzero values of x (density measurement for dense/sparse dispatch) */
-  countNonzero(x: Float32Array): number;
-  /**
-   * Same result as conv2dBackwardWeights (up to summation order), event-driven in x: each
-   * nonzero input adds v * dy over the outputs it reached. For spike inputs (see conv2dForwardSparse).
-   */
-  conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void;
-  /**
-   * Same result as conv2dBackwardData (up to summation order), event-driven in dy (the surrogate
-   * zeroes the gradient of neurons far from threshold): each nonzero dy adds v * W[o, :, tap]
-   * to the inputs it came from. Stride 1, square kernels, pad < kernel only.
-   */
-  conv2dBackwardDataSparse(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
   /** dx[n, cIn, h, w] from dy[n, cOut, oh, ow] */
   conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
   /** dw[cOut, cIn, kh, kw] from x and dy (overwritten) */
@@ -143,27 +127,6 @@ export interface Backend {
     transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
   ): void;
-
-  /**
-   * Linear forward y[n, outF] = x[n, inF] W[outF, inF]^T (overwritten), event-driven in x: same
-   * result as gemm(false, true, n, outF, inF, 1, x, w, 0, y) up to summation order, for spike
-   * inputs to fully connected layers.
-   */
-  linearForwardSparse(x: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, y: Float32Array): void;
-
-  /**
-   * Linear grad-weight dw[outF, inF] = dy[n, outF]^T x[n, inF] (overwritten), event-driven in x:
-   * same result as gemm(true, false, outF, inF, n, 1, dy, x, 0, dw) up to summation order,
-   * for spike inputs to fully connected layers.
-   */
-  linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void;
-
-  /**
-   * Linear backward-data dx[n, inF] = dy[n, outF] W[outF, inF] (overwritten), event-driven in dy:
-   * same result as gemm(false, false, n, inF, outF, 1, dy, w, 0, dx) up to summation order, for
-   * gradients the surrogate has zeroed for most neurons.
-   */
-  linearBackwardDataSparse(dy: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, dx: Float32Array): void;
 
   /**
    * average pool with kernel = stride = `k`, no padding, floor division of h and w; returns the
@@ -198,6 +161,54 @@ export interface Backend {
    * gradSpikes is [steps, size]; gradCurrent is [steps, size] ([size] if constantCurrent).
    */
   lifBackward(current: Float32Array, gradSpikes: Float32Array, p: LifParams, gradCurrent: Float32Array): LifGrads;
+}
+
+/** event-driven variants of core kernels, for spike inputs and surrogate-sparse gradients */
+export interface EventKernels {
+  /** number of nonzero values of x (density measurement for dense/sparse dispatch) */
+  countNonzero(x: Float32Array): number;
+  /**
+   * Same result as conv2dForward (up to float summation order), event-driven: the work is
+   * proportional to the nonzero inputs, for spike inputs (0/1, or averages of spikes after
+   * pooling) where most values are zero. Callers pick it from the measured density.
+   */
+  conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void;
+  /**
+   * Same result as conv2dBackwardWeights (up to summation order), event-driven in x: each
+   * nonzero input adds v * dy over the outputs it reached. For spike inputs (see conv2dForwardSparse).
+   */
+  conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void;
+  /**
+   * Same result as conv2dBackwardData (up to summation order), event-driven in dy (the surrogate
+   * zeroes the gradient of neurons far from threshold): each nonzero dy adds v * W[o, :, tap]
+   * to the inputs it came from. Stride 1, square kernels, pad < kernel only.
+   */
+  conv2dBackwardDataSparse(dy: Float32Array, weight: Float32Array, s: ConvShape, dx: Float32Array): void;
+
+  /**
+   * Linear forward y[n, outF] = x[n, inF] W[outF, inF]^T (overwritten), event-driven in x: same
+   * result as gemm(false, true, n, outF, inF, 1, x, w, 0, y) up to summation order, for spike
+   * inputs to fully connected layers.
+   */
+  linearForwardSparse(x: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, y: Float32Array): void;
+
+  /**
+   * Linear grad-weight dw[outF, inF] = dy[n, outF]^T x[n, inF] (overwritten), event-driven in x:
+   * same result as gemm(true, false, outF, inF, n, 1, dy, x, 0, dw) up to summation order,
+   * for spike inputs to fully connected layers.
+   */
+  linearBackwardWeightsSparse(x: Float32Array, dy: Float32Array, n: number, inF: number, outF: number, dw: Float32Array): void;
+
+  /**
+   * Linear backward-data dx[n, inF] = dy[n, outF] W[outF, inF] (overwritten), event-driven in dy:
+   * same result as gemm(false, false, n, inF, outF, 1, dy, w, 0, dx) up to summation order, for
+   * gradients the surrogate has zeroed for most neurons.
+   */
+  linearBackwardDataSparse(dy: Float32Array, weight: Float32Array, n: number, inF: number, outF: number, dx: Float32Array): void;
+}
+
+/** fused variants: the LIF scan with the 2x2 average pool that follows it in VGG and ResNet */
+export interface FusedKernels {
   /**
    * lifForward followed by a 2x2 average pool (stride 2) of every step's planes, whose rows are
    * `width` wide (even, at most 64; p.size a multiple of 2 * width): pooled is [steps, size / 4].
@@ -207,6 +218,27 @@ export interface Backend {
   /** backward of lifForwardPooled from the gradient of the pooled spikes [steps, size / 4] */
   lifBackwardPooled(current: Float32Array, gradPooled: Float32Array, p: LifParams, width: number, gradCurrent: Float32Array): LifGrads;
 }
+
+export interface Kernels extends CoreKernels, EventKernels, FusedKernels {}
+
+export interface Backend extends Kernels {
+  readonly name: 'native' | 'portable';
+  info(): BackendInfo;
+}
+
+/**
+ * Every kernel's name: the one table the native addon is checked against when it loads (the
+ * compiler checks it lists Kernels exactly).
+ */
+export const KERNEL_NAMES = [
+  'conv2dForward', 'conv2dBackwardData', 'conv2dBackwardWeights', 'gemm', 'avgPoolForward', 'avgPoolBackward',
+  'mulRepeated', 'adamStep', 'sgdStep', 'lifForward', 'lifBackward',
+  'countNonzero', 'conv2dForwardSparse', 'conv2dBackwardWeightsSparse', 'conv2dBackwardDataSparse',
+  'linearForwardSparse', 'linearBackwardWeightsSparse', 'linearBackwardDataSparse',
+  'lifForwardPooled', 'lifBackwardPooled',
+] as const satisfies readonly (keyof Kernels)[];
+const everyKernelNamed: Exclude<keyof Kernels, (typeof KERNEL_NAMES)[number]> extends never ? true : never = true;
+void everyKernelNamed;
 
 /** throws a RangeError unless s is a surrogate the backends know with finite gamma and width > 0 */
 export function checkSurrogate(s: Surrogate): void {

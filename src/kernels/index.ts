@@ -3,11 +3,14 @@
  * `HIRE_SNN_BACKEND=native|portable` forces one; forcing native without the addon is an error.
  */
 import type { Backend } from './backend.js';
-import { PortableBackend } from './portable/index.js';
+import { portableBackend } from './portable/index.js';
 import { loadNativeBackend } from './native.js';
 
-export type { Backend, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo, AdamHyper, SgdHyper, Surrogate, SurrogateKind } from './backend.js';
-export { convOutSize, checkSurrogate, SURROGATE_KINDS } from './backend.js';
+export type {
+  Backend, CoreKernels, EventKernels, FusedKernels, Kernels, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo,
+  AdamHyper, SgdHyper, Surrogate, SurrogateKind,
+} from './backend.js';
+export { convOutSize, checkSurrogate, KERNEL_NAMES, SURROGATE_KINDS } from './backend.js';
 
 let current: Backend | undefined;
 let notice: string | undefined;
@@ -18,7 +21,7 @@ export function backendNotice(): string | undefined {
 
 function choose(): Backend {
   const wanted = (process.env.HIRE_SNN_BACKEND ?? 'auto').toLowerCase();
-  if (wanted === 'portable') return new PortableBackend();
+  if (wanted === 'portable') return portableBackend;
   if (wanted !== 'native' && wanted !== 'auto') {
     throw new Error(`HIRE_SNN_BACKEND must be native, portable or auto, not "${wanted}"`);
   }
@@ -26,7 +29,7 @@ function choose(): Backend {
   if (native.backend) return native.backend;
   if (wanted === 'native') throw new Error(`HIRE_SNN_BACKEND=native but the native addon is not available: ${native.reason}`);
   notice = `hire-snn: native addon not available (${native.reason}); using the portable backend`;
-  return new PortableBackend();
+  return portableBackend;
 }
 
 /** the process-wide backend, chosen once */
@@ -37,7 +40,7 @@ export function getBackend(): Backend {
 
 /** every backend that can run here (tests run the same cases on each) */
 export function availableBackends(): Backend[] {
-  const list: Backend[] = [new PortableBackend()];
+  const list: Backend[] = [portableBackend];
   const native = loadNativeBackend();
   if (native.backend) list.unshift(native.backend);
   return list;

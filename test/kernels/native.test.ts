@@ -1,19 +1,19 @@
 /**
  * Native-backend specifics (the numerical checks are in kernels.test.ts, which runs on every
- * backend): thread count, primitive cache reuse, layout modes, argument checking.
- * Skipped when the addon is not built.
+ * backend): the export table, thread count, primitive cache reuse, layout modes, argument checking.
+ * Skipped when the addon is not built, except under CI=true, where that is a failure.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { loadNativeBackend, NativeBackend } from '../../src/kernels/native.js';
+import { ADDON_EXPORTS, loadNativeBackend, type NativeBackend } from '../../src/kernels/native.js';
 import { convOutSize } from '../../src/kernels/backend.js';
 import type { ConvShape } from '../../src/kernels/backend.js';
 import { TRAINING_SURROGATE } from '../../src/snn/lif.js';
+import { nativeSkip } from '../helpers/backends.js';
 
-const loaded = loadNativeBackend();
-const native = loaded.backend instanceof NativeBackend ? loaded.backend : undefined;
-const skip = native ? false : `native addon not available: ${loaded.reason}`;
+const native = loadNativeBackend().backend;
+const skip = nativeSkip();
 
 function random(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -45,6 +45,11 @@ function childThreads(env: Record<string, string | undefined>): number {
 describe('native backend', { skip }, () => {
   test('loadNativeBackend caches its result', () => {
     assert.equal(loadNativeBackend().backend, native);
+  });
+
+  test('the addon exports exactly the kernel table and its controls', () => {
+    const exported = Object.keys(native!.addon).filter((k) => typeof (native!.addon as unknown as Record<string, unknown>)[k] === 'function');
+    assert.deepEqual(exported.sort(), [...ADDON_EXPORTS].sort());
   });
 
   test('info reports oneDNN, ISA and OpenMP threads', () => {

@@ -3,7 +3,8 @@
  * kept in float64; the backward pass recomputes V_t for a block of neurons, then scans back
  * through time (the rate surrogate instead: lifBackwardRate).
  */
-import { checkSurrogate, type LifGrads, type LifParams, type Surrogate } from '../backend.js';
+import { checkSurrogate, type LifGrads, type LifParams, type LifPooledCounts, type Surrogate } from '../backend.js';
+import { avgPoolBackward, avgPoolForward } from './pool.js';
 
 /** neurons per block in the backward pass (bounds the V_t scratch to steps * BLOCK) */
 const BLOCK = 4096;
@@ -157,8 +158,24 @@ function lifBackwardRate(current: Float32Array, gradSpikes: Float32Array, p: Lif
   return { gradLeak: 0, gradThreshold: 0, gradCurrentNonzero: nonzero };
 }
 
+// the pooled variants compose the two kernels: the rows of all planes pool as one tall plane
+export function lifForwardPooled(current: Float32Array, p: LifParams, width: number, pooled: Float32Array): LifPooledCounts {
+  checkPooled(p, width);
+  const spikes = new Float32Array(p.steps * p.size);
+  const count = lifForward(current, p, spikes);
+  const pooledNonzero = avgPoolForward(spikes, 1, 1, (p.steps * p.size) / width, width, 2, pooled);
+  return { spikes: count, pooledNonzero };
+}
+
+export function lifBackwardPooled(current: Float32Array, gradPooled: Float32Array, p: LifParams, width: number, gradCurrent: Float32Array): LifGrads {
+  checkPooled(p, width);
+  const gradSpikes = new Float32Array(p.steps * p.size);
+  avgPoolBackward(gradPooled, 1, 1, (p.steps * p.size) / width, width, 2, gradSpikes);
+  return lifBackward(current, gradSpikes, p, gradCurrent);
+}
+
 /** the shapes lifForwardPooled accepts (the native kernel's limits, kept on both backends) */
-export function checkPooled(p: LifParams, width: number): void {
+function checkPooled(p: LifParams, width: number): void {
   if (!(Number.isInteger(width) && width > 0 && width % 2 === 0 && width <= 64 && p.size % (2 * width) === 0)) {
     throw new RangeError('lifForwardPooled: needs an even width of at most 64 and whole row pairs');
   }
