@@ -37,7 +37,9 @@ export { ATTACKS, ATTACK_NAMES, attackSpec, createAttack, checkApplicable, descr
 export { AttackOptionError, type AttackOptions } from './attacks/options.js';
 export type { AttackSpec, AttackNeeds } from './attacks/spec.js';
 export { evaluate } from './eval/evaluate.js';
-export { runEvaluation } from './eval/run-eval.js';
+export { runEvaluation, type EvalReport } from './eval/run-eval.js';
+export { EvalOptionsSchema, parseEvalOptions, type EvalOptions, type EvalOptionsInput } from './eval/options.js';
+export { EvalResultSchema, parseEvalResult, EVAL_FORMAT, type EvalResultJson } from './eval/result-schema.js';
 export { estimateEnergy, DEFAULT_ENERGY } from './eval/energy.js';
 export { runTraining } from './train/run.js';
 export { readLog } from './train/log.js';

@@ -1,37 +1,89 @@
-/** Human-readable tables of an evaluation, like the seed's prints. */
-import type { EvalReport } from './run-eval.js';
+/** Human-readable tables of an evaluation, each accuracy table under its protocol in full. */
+import type { EvalResultJson, SweepEntry, Diagnostic } from './result-schema.js';
+import { describeProtocol } from './protocol.js';
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')).join('\n');
 }
 
 const pct = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
+const num = (v: number) => String(Number(v.toPrecision(4)));
+const BOX_LABEL = { whiteBox: 'white-box', blackBox: 'black-box' } as const;
 
-export function formatEvalReport(r: EvalReport): string {
-  const out: string[] = [];
-  out.push(`\n${r.dataset.name} test, n=${r.n}, T=${r.protocol.timesteps}, eps=${r.protocol.epsilon}, PGD ${r.protocol.pgdSteps} x ${r.protocol.pgdStepSize}${r.protocol.pgdRandomStart ? ' (random start)' : ''}`);
-  const rows = [['setting', 'top-1 %', 'top-5 %']];
-  if (r.results.clean) rows.push(['clean', pct(r.results.clean.top1), pct(r.results.clean.top5)]);
-  for (const a of ['fgsm', 'pgd'] as const) {
-    const res = r.results[a];
-    if (!res) continue;
-    if (res.whiteBox) rows.push([`${a.toUpperCase()} white-box`, pct(res.whiteBox.top1), pct(res.whiteBox.top5)]);
-    if (res.blackBox) rows.push([`${a.toUpperCase()} black-box`, pct(res.blackBox.top1), pct(res.blackBox.top5)]);
+/** the accuracy rows of one (ε, T): clean, every setting in the order it ran, the worst case */
+function accuracyTable(r: EvalResultJson, e: SweepEntry): string {
+  const chained = r.protocol.chain;
+  const rows = [['setting', 'top-1 %', 'top-5 %', ...(chained ? ['attacked', 'broken'] : [])]];
+  const extra = (s: { attacked?: number; broken?: number }) => (chained ? [s.attacked === undefined ? '-' : String(s.attacked), s.broken === undefined ? '-' : String(s.broken)] : []);
+  if (e.results.clean) rows.push(['clean', pct(e.results.clean.top1), pct(e.results.clean.top5), ...(chained ? [String(r.n), '-'] : [])]);
+  for (const a of r.protocol.attacks) {
+    const res = e.results[a];
+    if (a === 'clean' || !res) continue;
+    for (const box of ['whiteBox', 'blackBox'] as const) {
+      const s = (res as Record<string, { top1: number; top5: number; attacked?: number; broken?: number } | undefined>)[box];
+      if (s) rows.push([`${a} ${BOX_LABEL[box]}`, pct(s.top1), pct(s.top5), ...extra(s)]);
+    }
   }
-  out.push(table(rows));
-  const settings = Object.keys(r.spikes) as (keyof EvalReport['spikes'])[];
+  const w = e.results.worstCase;
+  if (w) rows.push(['worst case (per sample)', pct(w.top1), '-', ...(chained ? ['-', '-'] : [])]);
+  const out = [table(rows)];
+  if (w) {
+    const parts = Object.entries(w.brokenFirstBy).map(([s, k]) => `${s.replace(/\.whiteBox$/, '').replace(/\.blackBox$/, ' (black-box)')} ${k}`);
+    out.push(`broken first by (of ${r.n}): ${parts.join(', ')}`);
+  }
+  return out.join('\n');
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
+  if (!diagnostics.length) return [];
+  const lines = ['gradient-masking diagnostics:'];
+  for (const d of diagnostics) {
+    lines.push(`  [${d.triggered ? 'FLAG' : ' ok '}] ${d.id}: ${d.evidence}`);
+    if (d.triggered && d.advice) lines.push(`         ${d.advice}`);
+  }
+  return lines;
+}
+
+export function formatEvalReport(r: EvalResultJson): string {
+  const out: string[] = [];
+  const what = `${r.dataset.name} ${r.dataset.split}`;
+  for (const e of r.sweep) {
+    out.push('');
+    out.push(...describeProtocol({ ...r.protocol, epsilon: e.epsilon, timesteps: e.timesteps, sweep: { epsilons: [e.epsilon], timesteps: [e.timesteps] } }, r.n, what));
+    out.push(accuracyTable(r, e));
+    out.push(...formatDiagnostics(e.diagnostics));
+  }
+  if (r.sweep.length > 1) out.push('', ...describeProtocol(r.protocol, r.n, what), sweepTable(r));
+  const settings = Object.keys(r.spikes);
   if (settings.length) {
-    const layers = r.spikes[settings[0]]!;
+    const layers = r.spikes[settings[0]];
     const spikeRows = [['layer', 'neurons', ...settings.map((s) => `${s} spikes/neuron`)]];
-    layers.forEach((l, i) => spikeRows.push([l.name, String(l.neurons), ...settings.map((s) => r.spikes[s]![i].spikesPerNeuron.toFixed(4))]));
-    out.push('\nspikes per neuron per image over all steps');
+    layers.forEach((l, i) => spikeRows.push([l.name, String(l.neurons), ...settings.map((s) => r.spikes[s][i]?.spikesPerNeuron.toFixed(4) ?? '-')]));
+    out.push(`\nspikes per neuron per image over all steps (eps ${num(r.protocol.epsilon)}, T=${r.protocol.timesteps}${r.protocol.chain ? '; a chained attack: over the samples it attacked' : ''})`);
     out.push(table(spikeRows));
   }
   if (r.energy) {
     const e = r.energy;
-    out.push(`\nenergy per image: ANN ${(e.annPj / 1e6).toFixed(3)} uJ, SNN ${(e.snnPj / 1e6).toFixed(3)} uJ, ANN/SNN ${e.ratio.toFixed(2)}x (MAC ${e.constants.macPj} pJ, AC ${e.constants.acPj} pJ; clean-input spikes)`);
+    out.push(`\nenergy per image: ANN ${(e.annPj / 1e6).toFixed(3)} uJ, SNN ${(e.snnPj / 1e6).toFixed(3)} uJ, ANN/SNN ${(e.ratio ?? Infinity).toFixed(2)}x (MAC ${e.constants.macPj} pJ, AC ${e.constants.acPj} pJ; clean-input spikes, T=${r.protocol.timesteps})`);
   }
   out.push(`elapsed ${r.elapsedSeconds.toFixed(1)} s`);
   return out.join('\n');
+}
+
+/** top-1 % of every setting across the sweep: one row per setting, one column per (ε, T) */
+function sweepTable(r: EvalResultJson): string {
+  const cols = r.sweep.map((e) => `eps ${num(e.epsilon)} T=${e.timesteps}`);
+  const rows = [['top-1 %', ...cols]];
+  const pick = (f: (e: SweepEntry) => number | undefined) => r.sweep.map((e) => pct(f(e)));
+  rows.push(['clean', ...pick((e) => e.results.clean?.top1)]);
+  for (const a of r.protocol.attacks) {
+    if (a === 'clean') continue;
+    for (const box of ['whiteBox', 'blackBox'] as const) {
+      const get = (e: SweepEntry) => (e.results[a] as Record<string, { top1: number } | undefined> | undefined)?.[box]?.top1;
+      if (r.sweep.some((e) => get(e) !== undefined)) rows.push([`${a} ${BOX_LABEL[box]}`, ...pick(get)]);
+    }
+  }
+  rows.push(['worst case', ...pick((e) => e.results.worstCase?.top1)]);
+  return table(rows);
 }
