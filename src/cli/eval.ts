@@ -44,6 +44,7 @@ export function registerEval(program: Command): void {
     .option('--eval-samples <n>', 'draws averaged into every accuracy of a stochastic model (default 1)')
     .option('--diagnostics', 'run the gradient-masking diagnostics (default with strong)')
     .option('--no-diagnostics', 'skip the gradient-masking diagnostics')
+    .option('--diagnostic-samples <n>', 'clean-correct samples the diagnostics attack (default 100)')
     .option('--pgd-steps <k>', 'PGD iterations (the seed\'s flag; default 7)')
     .option('--pgd-step-size <a>', 'PGD step size (the seed\'s flag; default 0.01)')
     .option('--pgd-random-start <bool>', 'PGD: uniform random start in [-eps, eps]', booleanFlag('--pgd-random-start'), true)

@@ -10,6 +10,9 @@ import { runSuite, emptyScores, placeScores, type SampleScores, type SettingOutc
 import { SpikeCounter, type LayerSpikeStats } from './spikes.js';
 import { estimateEnergy, DEFAULT_ENERGY, type EnergyConstants } from './energy.js';
 import type { EvalPlan } from './protocol.js';
+import { runDiagnostics } from './diagnostics.js';
+import { surrogateFromSpec } from './options.js';
+import type { Diagnostic } from './result-schema.js';
 import type { Results, SweepEntry } from './result-schema.js';
 
 export interface EvaluateOptions {
@@ -38,16 +41,18 @@ export interface EvalOutcome {
 export function evaluate(o: EvaluateOptions): EvalOutcome {
   const { model, set, plan } = o;
   const sweep: EntryOutcome[] = [];
+  const probes = new Map<string, Diagnostic>();
+  const context = { eot: plan.eot, surrogate: surrogateFromSpec(plan.surrogate) };
   for (const timesteps of plan.timesteps) {
     const clean = cleanPass(o, timesteps);
     for (const epsilon of plan.epsilons) {
-      const suite = runSuite({
-        set, model, bbModel: o.bbModel, timesteps, epsilon, attacks: plan.attacks, chain: plan.chain,
-        options: (attack) => plan.options(attack, epsilon),
+      const run = {
+        set, model, bbModel: o.bbModel, timesteps, epsilon,
+        options: (attack: string) => plan.options(attack, epsilon),
         scoring: { encoding: plan.encoding, draws: plan.draws, seed: plan.seed },
-        context: { eot: plan.eot },
-        batch: plan.batch, clean, keepLogits: o.keepLogits ?? false, progress: o.progress,
-      });
+        context, batch: plan.batch, progress: o.progress,
+      };
+      const suite = runSuite({ ...run, attacks: plan.attacks, chain: plan.chain, clean, keepLogits: o.keepLogits ?? false });
       const results = {} as Results;
       const spikes: Record<string, LayerSpikeStats[]> = {};
       for (const s of suite.settings) {
@@ -56,7 +61,7 @@ export function evaluate(o: EvaluateOptions): EvalOutcome {
         else results[s.attack] = { ...results[s.attack], [s.box!]: s.score };
       }
       results.worstCase = suite.worstCase;
-      const diagnostics: EntryOutcome['diagnostics'] = [];
+      const diagnostics = plan.diagnostics ? runDiagnostics({ run, plan, clean, results, cache: probes }) : [];
       sweep.push({
         epsilon, timesteps, results, spikes,
         energy: estimateEnergy(model, clean.spikes.perNeuron(), o.energy ?? DEFAULT_ENERGY),

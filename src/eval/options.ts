@@ -49,6 +49,12 @@ const surrogateSpec = z.string().trim().regex(
   `must be a surrogate like pwl, pwl:0.5, exp, sigmoid, rect:0.5, ste or rate (kind[:width])`,
 ).transform((s) => s.toLowerCase());
 
+/** 'pwl:0.5' -> the surrogate the LIF backward uses (peak height: the model's training 0.3) */
+export function surrogateFromSpec(spec: string): { kind: (typeof SURROGATE_KINDS)[number]; gamma: number; width: number } {
+  const [kind, width] = spec.toLowerCase().split(':');
+  return { kind: kind as (typeof SURROGATE_KINDS)[number], gamma: 0.3, width: width === undefined ? 1 : Number(width) };
+}
+
 const attackList = z.union([z.literal('strong'), z.array(z.string()), z.string()]).transform((v, ctx) => {
   const parts = (typeof v === 'string' ? v.split(',') : v).map((p) => p.trim().toLowerCase()).filter((p) => p);
   if (parts.length === 1 && parts[0] === 'strong') return parts;
@@ -109,6 +115,8 @@ export const EvalOptionsSchema = z.object({
   evalSamples: wholeAtLeast(1).default(1),
   /** gradient-masking diagnostics after the attacks (default: with the strong suite) */
   diagnostics: z.boolean().optional(),
+  /** clean-correct samples the diagnostics' probes attack (the first ones in dataset order) */
+  diagnosticSamples: wholeAtLeast(1).default(100),
   batch: wholeAtLeast(1).default(32),
   limit: wholeAtLeast(1).optional(),
   seed: wholeAtLeast(0).default(0),

@@ -28,7 +28,10 @@ export interface EvalPlan {
   draws: number;
   eot: number;
   surrogate: string;
+  /** surrogate ensemble members (also the diagnostics' surrogate probes) */
+  surrogates: string[];
   diagnostics: boolean;
+  diagnosticSamples: number;
   seed: number;
   batch: number;
   /** what an attack is created from at ε */
@@ -44,6 +47,8 @@ export interface PlanTarget {
 
 /** the model's own training surrogate (the seed's piecewise-linear, width 1) */
 export const OWN_SURROGATE = 'pwl:1';
+/** ensemble members: narrower and wider windows, smooth tails, flat (STE) and rate-based gradients */
+export const DEFAULT_SURROGATES = ['pwl:0.5', 'pwl:1', 'pwl:2', 'exp:1', 'sigmoid:1', 'rect:1', 'ste', 'rate'] as const;
 
 export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
   const strong = o.attacks.length === 1 && o.attacks[0] === 'strong';
@@ -92,7 +97,9 @@ export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
     draws: o.evalSamples,
     eot: o.eot,
     surrogate: o.surrogate ?? OWN_SURROGATE,
+    surrogates: o.surrogates ?? [...DEFAULT_SURROGATES],
     diagnostics: o.diagnostics ?? strong,
+    diagnosticSamples: o.diagnosticSamples,
     seed: o.seed,
     batch: o.batch,
     options,
@@ -120,6 +127,8 @@ export function protocolOf(plan: EvalPlan, normalization: Normalization): EvalPr
     eot: plan.eot,
     evalSamples: plan.draws,
     surrogate: plan.surrogate,
+    surrogates: plan.surrogates,
+    ...(plan.diagnostics ? { diagnosticSamples: plan.diagnosticSamples } : {}),
     sweep: { epsilons: plan.epsilons, timesteps: plan.timesteps },
     lossFunction: 'mean cross-entropy of the output summed over T',
     normalization: { mean: [...normalization.mean], std: [...normalization.std] },

@@ -128,6 +128,10 @@ export const ProtocolSchema = z.object({
   evalSamples: z.number().int().positive().default(1),
   /** the white-box gradient's surrogate */
   surrogate: z.string().default('pwl:1'),
+  /** surrogate ensemble members (the ensemble attack and the surrogate-sensitive probe) */
+  surrogates: z.array(z.string()).optional(),
+  /** clean-correct samples the masking diagnostics attack, when they ran */
+  diagnosticSamples: z.number().int().positive().optional(),
   sweep: z.object({ epsilons: z.array(z.number()), timesteps: z.array(z.number().int().positive()) }).optional(),
   lossFunction: z.string(),
   normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),

@@ -50,15 +50,13 @@ export interface SettingOutcome {
   logits?: Float32Array;
 }
 
-export interface SuiteInput {
+/** what running one attack over some samples needs */
+export interface AttackRunInput {
   set: EvalSet;
   model: SpikingModel;
   bbModel?: SpikingModel;
   timesteps: number;
   epsilon: number;
-  /** registry names, in the order they run */
-  attacks: readonly string[];
-  chain: boolean;
   /** the options of an attack at this ε */
   options(attack: string): AttackOptions;
   /** how forwards are taken and scored (encoding, draws, seed) */
@@ -66,9 +64,15 @@ export interface SuiteInput {
   /** attack context extras (EOT, surrogate), the same for every attack */
   context: Omit<AttackContext, 'model' | 'timesteps' | 'rng' | 'encoding'>;
   batch: number;
+  progress?: (label: string, total: number) => ProgressSink;
+}
+
+export interface SuiteInput extends AttackRunInput {
+  /** registry names, in the order they run */
+  attacks: readonly string[];
+  chain: boolean;
   clean: SampleScores;
   keepLogits: boolean;
-  progress?: (label: string, total: number) => ProgressSink;
 }
 
 export interface SuiteOutcome {
@@ -119,13 +123,14 @@ export function runSuite(input: SuiteInput): SuiteOutcome {
   return { settings, worstCase: tracker.result() };
 }
 
-interface AttackRun {
+export interface AttackRun {
   /** positions match the targets */
   scores: BatchScore;
   spikes: SpikeCounter;
 }
 
-function attackSamples(input: SuiteInput, attack: string, box: Box, targets: Int32Array): AttackRun {
+/** the attack crafted on the white-box model or the black-box source, scored on the model, for the samples at `targets` */
+export function attackSamples(input: AttackRunInput, attack: string, box: Box, targets: Int32Array): AttackRun {
   const { set, model } = input;
   const source = box === 'whiteBox' ? model : input.bbModel!;
   const scores = emptyScores(targets.length, model.spec.labels);
