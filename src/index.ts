@@ -38,6 +38,7 @@ export { AttackOptionError, type AttackOptions } from './attacks/options.js';
 export type { AttackSpec, AttackNeeds } from './attacks/spec.js';
 export { evaluate } from './eval/evaluate.js';
 export { runEvaluation, type EvalReport } from './eval/run-eval.js';
+export { formatEvalReport } from './eval/report.js';
 export { EvalOptionsSchema, parseEvalOptions, type EvalOptions, type EvalOptionsInput } from './eval/options.js';
 export { EvalResultSchema, parseEvalResult, EVAL_FORMAT, type EvalResultJson } from './eval/result-schema.js';
 export { estimateEnergy, DEFAULT_ENERGY } from './eval/energy.js';
