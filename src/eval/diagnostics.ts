@@ -169,6 +169,7 @@ function surrogateCheck(
   if (d.run.epsilon === 0 || own === undefined) return flag('surrogate-sensitive', false, 'not checked at eps 0', {});
   if (own < 2) return flag('surrogate-sensitive', false, `PGD-${pgdSteps} through ${d.plan.surrogate} already leaves ${fmt(own)} of ${m} clean-correct samples: no surrogate can do clearly better`, { [d.plan.surrogate]: own, samples: m });
   const members = d.plan.surrogates.filter((s) => s !== d.plan.surrogate);
+  if (!members.length) return flag('surrogate-sensitive', false, `not checked: no surrogate besides ${d.plan.surrogate} to attack through`, { [d.plan.surrogate]: own, samples: m });
   const values: Record<string, number> = { [d.plan.surrogate]: own };
   for (const s of members) values[s] = probe('pgd', {}, s);
   const [best, bestAcc] = Object.entries(values).reduce((x, y) => (y[1] < x[1] ? y : x));

@@ -50,7 +50,17 @@ export const OWN_SURROGATE = 'pwl:1';
 /** ensemble members: narrower and wider windows, smooth tails, flat (STE) and rate-based gradients */
 export const DEFAULT_SURROGATES = ['pwl:0.5', 'pwl:1', 'pwl:2', 'exp:1', 'sigmoid:1', 'rect:1', 'ste', 'rate'] as const;
 
+/**
+ * Whether attacks can differentiate through another surrogate than the model's (the LIF
+ * backward's attack-time surrogates, COMMON.md contract 1). Until they can, asking for one is an
+ * error rather than a protocol that says one thing and runs another.
+ */
+export const ATTACK_SURROGATES = false;
+
 export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
+  if (!ATTACK_SURROGATES && (o.surrogate !== undefined && o.surrogate !== OWN_SURROGATE || o.surrogates !== undefined)) {
+    throw new EvalInputError('--surrogate / --surrogates: attack-time surrogates are not in this build yet; white-box attacks use the model\'s pwl:1');
+  }
   const strong = o.attacks.length === 1 && o.attacks[0] === 'strong';
   const wanted = strong ? [...STRONG_SUITE] : o.attacks.filter((a) => a !== 'clean');
   const notRun = wanted.filter((a) => !isAttackName(a)).map((attack) => ({ attack, reason: `not in the attack registry of this version (it has ${ATTACK_NAMES.join(', ')})` }));
@@ -97,7 +107,7 @@ export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
     draws: o.evalSamples,
     eot: o.eot,
     surrogate: o.surrogate ?? OWN_SURROGATE,
-    surrogates: o.surrogates ?? [...DEFAULT_SURROGATES],
+    surrogates: ATTACK_SURROGATES ? o.surrogates ?? [...DEFAULT_SURROGATES] : [OWN_SURROGATE],
     diagnostics: o.diagnostics ?? strong,
     diagnosticSamples: o.diagnosticSamples,
     seed: o.seed,
