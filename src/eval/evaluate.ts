@@ -89,5 +89,5 @@ function cleanPass(o: EvaluateOptions, timesteps: number): SampleScores {
     progress?.update(done);
   }
   progress?.stop();
-  return { top1: scores.top1, top5: scores.top5, logits: scores.logits, spikes };
+  return { ...scores, spikes };
 }

@@ -25,6 +25,7 @@ function accuracyTable(r: EvalResultJson, e: SweepEntry): string {
       if (s) rows.push([`${a} ${BOX_LABEL[box]}`, pct(s.top1), pct(s.top5), ...extra(s)]);
     }
   }
+  const notes = degenerateNotes(r, e);
   const w = e.results.worstCase;
   if (w) rows.push(['worst case (per sample)', pct(w.top1), '-', ...(chained ? ['-', '-'] : [])]);
   const out = [table(rows)];
@@ -32,7 +33,24 @@ function accuracyTable(r: EvalResultJson, e: SweepEntry): string {
     const parts = Object.entries(w.brokenFirstBy).map(([s, k]) => `${s.replace(/\.whiteBox$/, '').replace(/\.blackBox$/, ' (black-box)')} ${k}`);
     out.push(`broken first by (of ${r.n}): ${parts.join(', ')}`);
   }
+  out.push(...notes);
   return out.join('\n');
+}
+
+/** images whose outputs were not real predictions, per setting (only when there are any) */
+function degenerateNotes(r: EvalResultJson, e: SweepEntry): string[] {
+  const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
+  const settings: [string, { nonFinite?: number; allEqual?: number } | undefined][] = [['clean', e.results.clean]];
+  for (const a of r.protocol.attacks) {
+    if (a === 'clean') continue;
+    for (const box of ['whiteBox', 'blackBox'] as const) settings.push([`${a} ${BOX_LABEL[box]}`, e.results[a]?.[box]]);
+  }
+  const out: string[] = [];
+  for (const [name, s] of settings) {
+    if (s?.nonFinite) out.push(`note: ${name}: ${images(s.nonFinite)} gave non-finite outputs (scored wrong)`);
+    if (s?.allEqual) out.push(`note: ${name}: ${images(s.allEqual)} gave all-equal outputs (scored as class 0, like argmax)`);
+  }
+  return out;
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {

@@ -1,14 +1,15 @@
 /**
  * Scoring images on the evaluated model: one forward per draw (a deterministic model has one
  * draw; a Poisson-encoded one `evalSamples`, seeded), per sample the share of draws with the
- * label in the top 1 / top 5, the logits averaged over the draws, and the spike counts.
+ * label in the top 1 / top 5 (PyTorch's tie rule, non-finite outputs wrong: src/eval/accuracy.ts),
+ * whether some draw's output was non-finite or all-equal, the mean logits and the spike counts.
  */
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { releasingBuffers } from '../tensor/buffer.js';
 import type { SpikingModel } from '../snn/model.js';
 import type { Batch } from '../attacks/base.js';
 import { Rng, mixSeed } from '../data/rng.js';
-import { inTopK } from './accuracy.js';
+import { scoreRow } from './accuracy.js';
 
 export interface ScoreContext {
   model: SpikingModel;
@@ -25,6 +26,9 @@ export interface BatchScore {
   top5: Float32Array;
   /** [B, classes], mean over the draws */
   logits: Float32Array;
+  /** per sample: 1 if some draw's output held NaN/Inf, or had all logits equal (e.g. no output spike) */
+  nonFinite: Uint8Array;
+  allEqual: Uint8Array;
   /** per spiking layer, summed over batch, steps and draws */
   spikeCounts: number[];
 }
@@ -38,6 +42,8 @@ export function scoreBatch(s: ScoreContext, batch: Batch, stream: readonly numbe
   const top1 = new Float32Array(b);
   const top5 = new Float32Array(b);
   const sum = new Float64Array(b * classes);
+  const nonFinite = new Uint8Array(b);
+  const allEqual = new Uint8Array(b);
   const spikeCounts = s.model.spikingLayers().map(() => 0);
   const k5 = Math.min(5, classes);
   for (let d = 0; d < s.draws; d++) {
@@ -48,8 +54,11 @@ export function scoreBatch(s: ScoreContext, batch: Batch, stream: readonly numbe
     );
     const logits = out.logits.data;
     for (let i = 0; i < b; i++) {
-      if (inTopK(logits, i, classes, batch.labels[i], 1)) top1[i] += 1;
-      if (inTopK(logits, i, classes, batch.labels[i], k5)) top5[i] += 1;
+      const r = scoreRow(logits, i, classes, batch.labels[i]);
+      if (r.rank < 1) top1[i] += 1;
+      if (r.rank < k5) top5[i] += 1;
+      if (r.nonFinite) nonFinite[i] = 1;
+      if (r.allEqual) allEqual[i] = 1;
     }
     for (let j = 0; j < sum.length; j++) sum[j] += logits[j];
     out.spikeCounts.forEach((c, l) => (spikeCounts[l] += c));
@@ -60,7 +69,7 @@ export function scoreBatch(s: ScoreContext, batch: Batch, stream: readonly numbe
   }
   const logits = new Float32Array(sum.length);
   for (let j = 0; j < sum.length; j++) logits[j] = sum[j] / s.draws;
-  return { top1, top5, logits, spikeCounts };
+  return { top1, top5, logits, nonFinite, allEqual, spikeCounts };
 }
 
 /** a stable 32-bit code of a name (FNV-1a), for seeding per attack */

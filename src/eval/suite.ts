@@ -36,6 +36,8 @@ export interface SampleScores {
   top5: Float32Array;
   /** [n, classes] when logits are kept */
   logits?: Float32Array;
+  nonFinite: Uint8Array;
+  allEqual: Uint8Array;
   spikes: SpikeCounter;
 }
 
@@ -98,9 +100,9 @@ export function runSuite(input: SuiteInput): SuiteOutcome {
   const classes = model.spec.labels;
   const tracker = new WorstCaseTracker(set.count, classes, input.keepLogits);
   const everyone = Int32Array.from({ length: set.count }, (_, i) => i);
-  tracker.offer('clean', everyone, { top1: clean.top1, top5: clean.top5, logits: clean.logits ?? new Float32Array(set.count * classes), spikeCounts: [] });
+  tracker.offer('clean', everyone, { ...clean, logits: clean.logits ?? new Float32Array(set.count * classes), spikeCounts: [] });
   const settings: SettingOutcome[] = [{
-    setting: 'clean', attack: 'clean', score: scoreSummary(clean.top1, clean.top5), spikes: clean.spikes.stats(),
+    setting: 'clean', attack: 'clean', score: scoreSummary(clean.top1, clean.top5, degenerate(clean)), spikes: clean.spikes.stats(),
     ...(clean.logits ? { logits: clean.logits } : {}),
   }];
   for (const attack of input.attacks) {
@@ -114,7 +116,7 @@ export function runSuite(input: SuiteInput): SuiteOutcome {
       const own = input.chain ? { top1: Float32Array.from(tracker.top1), top5: Float32Array.from(tracker.top5), logits: tracker.logits && Float32Array.from(tracker.logits) } : run.scores;
       settings.push({
         setting, attack, box,
-        score: scoreSummary(own.top1, own.top5, input.chain ? { attacked: targets.length, broken } : {}),
+        score: scoreSummary(own.top1, own.top5, { ...(input.chain ? { attacked: targets.length, broken } : {}), ...degenerate(run.scores) }),
         spikes: run.spikes.stats(),
         ...(input.keepLogits && own.logits ? { logits: own.logits } : {}),
       });
@@ -168,19 +170,34 @@ function cleanAsAdversarial(input: SuiteInput, targets: Int32Array): AttackRun {
     const i = targets[k];
     scores.top1[k] = input.clean.top1[i];
     scores.top5[k] = input.clean.top5[i];
+    scores.nonFinite[k] = input.clean.nonFinite[i];
+    scores.allEqual[k] = input.clean.allEqual[i];
     if (input.clean.logits) scores.logits.set(input.clean.logits.subarray(i * c, (i + 1) * c), k * c);
   }
   return { scores, spikes: input.clean.spikes };
 }
 
 export function emptyScores(n: number, classes: number): BatchScore {
-  return { top1: new Float32Array(n), top5: new Float32Array(n), logits: new Float32Array(n * classes), spikeCounts: [] };
+  return { top1: new Float32Array(n), top5: new Float32Array(n), logits: new Float32Array(n * classes), nonFinite: new Uint8Array(n), allEqual: new Uint8Array(n), spikeCounts: [] };
 }
 
 export function placeScores(into: BatchScore, part: BatchScore, offset: number, classes: number): void {
   into.top1.set(part.top1, offset);
   into.top5.set(part.top5, offset);
   into.logits.set(part.logits, offset * classes);
+  into.nonFinite.set(part.nonFinite, offset);
+  into.allEqual.set(part.allEqual, offset);
+}
+
+/** how many of the images a setting scored gave non-finite or all-equal outputs */
+function degenerate(s: { nonFinite: Uint8Array; allEqual: Uint8Array }): { nonFinite: number; allEqual: number } {
+  let nonFinite = 0;
+  let allEqual = 0;
+  for (let i = 0; i < s.nonFinite.length; i++) {
+    nonFinite += s.nonFinite[i];
+    allEqual += s.allEqual[i];
+  }
+  return { nonFinite, allEqual };
 }
 
 function round(v: number): string {

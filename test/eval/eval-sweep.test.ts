@@ -73,3 +73,13 @@ test('the report is handed over before files are written, so a failed write lose
   assert.equal(typeof shown, 'number');
   assert.ok(!fs.existsSync(json));
 });
+
+test('outputs that are no prediction are counted per setting (T=1: no spike reaches the output)', async () => {
+  const r = await runEvaluation({ ...base, attacks: 'clean,fgsm', timesteps: 1 });
+  for (const s of [r.results.clean!, r.results.fgsm!.whiteBox!]) {
+    assert.equal(s.allEqual, 3);
+    assert.equal(s.nonFinite, 0);
+  }
+  const t4 = await runEvaluation({ ...base, attacks: 'clean', timesteps: 4 });
+  assert.equal(t4.results.clean!.allEqual, 0);
+});
