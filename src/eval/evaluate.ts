@@ -56,7 +56,7 @@ export function evaluate(o: EvaluateOptions): EvalOutcome {
       const results = {} as Results;
       const spikes: Record<string, LayerSpikeStats[]> = {};
       for (const s of suite.settings) {
-        spikes[s.setting] = s.spikes;
+        if (s.spikes) spikes[s.setting] = s.spikes;
         if (s.attack === 'clean') results.clean = s.score;
         else results[s.attack] = { ...results[s.attack], [s.box!]: s.score };
       }

@@ -47,7 +47,8 @@ export interface SettingOutcome {
   attack: string;
   box?: Box;
   score: Score;
-  spikes: LayerSpikeStats[];
+  /** over the images this setting scored; absent when it scored none (a chained attack with nothing left) */
+  spikes?: LayerSpikeStats[];
   /** [n, classes] in dataset order, when logits are kept */
   logits?: Float32Array;
 }
@@ -117,7 +118,7 @@ export function runSuite(input: SuiteInput): SuiteOutcome {
       settings.push({
         setting, attack, box,
         score: scoreSummary(own.top1, own.top5, { ...(input.chain ? { attacked: targets.length, broken } : {}), ...degenerate(run.scores) }),
-        spikes: run.spikes.stats(),
+        ...(targets.length ? { spikes: run.spikes.stats() } : {}),
         ...(input.keepLogits && own.logits ? { logits: own.logits } : {}),
       });
     }
