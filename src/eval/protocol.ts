@@ -64,18 +64,21 @@ export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
   const strong = o.attacks.length === 1 && o.attacks[0] === 'strong';
   const wanted = strong ? [...STRONG_SUITE] : o.attacks.filter((a) => a !== 'clean');
   const notRun = wanted.filter((a) => !isAttackName(a)).map((attack) => ({ attack, reason: `not in the attack registry of this version (it has ${ATTACK_NAMES.join(', ')})` }));
-  const attacks = wanted.filter((a) => isAttackName(a));
   const encoding = o.encoding ?? target.encoding ?? 'direct';
   const stochastic = encoding === 'poisson';
-  if (!stochastic && o.eot > 1) throw new EvalInputError(`--eot ${o.eot} averages gradients of a stochastic model, but this model's forward is deterministic (encoding direct); use --encoding poisson for a rate-coded model, or leave --eot at 1`);
-  if (!stochastic && o.evalSamples > 1) throw new EvalInputError(`--eval-samples ${o.evalSamples} averages draws of a stochastic model, but this model's forward is deterministic (encoding direct); use --encoding poisson or leave it at 1`);
-  for (const a of attacks) {
+  const attacks: string[] = [];
+  for (const a of wanted.filter((w) => isAttackName(w))) {
     try {
       checkApplicable(a, { classes: target.classes, stochastic });
+      attacks.push(a);
     } catch (err) {
-      throw new EvalInputError(`--attacks: ${(err as Error).message}`);
+      // a list names what the user asked for; the suite adapts to the model, saying so
+      if (!strong) throw new EvalInputError(`--attacks: ${(err as Error).message}`);
+      notRun.push({ attack: a, reason: (err as Error).message });
     }
   }
+  if (!stochastic && o.eot > 1) throw new EvalInputError(`--eot ${o.eot} averages gradients of a stochastic model, but this model's forward is deterministic (encoding direct); use --encoding poisson for a rate-coded model, or leave --eot at 1`);
+  if (!stochastic && o.evalSamples > 1) throw new EvalInputError(`--eval-samples ${o.evalSamples} averages draws of a stochastic model, but this model's forward is deterministic (encoding direct); use --encoding poisson or leave it at 1`);
   const options = (attack: string, epsilon: number): AttackOptions => {
     const pgd = attack === 'pgd';
     return {

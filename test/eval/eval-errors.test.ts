@@ -7,6 +7,7 @@ import os from 'node:os';
 import { runCliProcess } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { writeSafetensorsFile } from '../../src/io/safetensors.js';
+import { twoClassModel } from './helpers.js';
 
 const vgg5 = path.join(FIXTURES, 'vgg5-tiny-c10');
 const vgg11 = path.join(FIXTURES, 'vgg11-tiny-c100');
@@ -17,6 +18,7 @@ const noImages = path.join(tmp, 'no-images.safetensors');
 writeSafetensorsFile(noImages, [['x01', { dtype: 'F32', shape: [0, 3, 32, 32], data: new Float32Array(0) }], ['labels', { dtype: 'I64', shape: [0], data: new BigInt64Array(0) }]]);
 const emptyFile = path.join(tmp, 'empty.safetensors');
 fs.writeFileSync(emptyFile, '');
+const two = twoClassModel();
 const withInputs = (file: string) => base.map((a, i) => (base[i - 1] === '--inputs' ? file : a));
 
 const bad: [string, string[], RegExp][] = [
@@ -28,6 +30,7 @@ const bad: [string, string[], RegExp][] = [
   ['--eot on a deterministic model', [...base, '--eot', '4'], /--eot 4 averages gradients of a stochastic model.*deterministic/],
   ['--eval-samples on a deterministic model', [...base, '--eval-samples', '3'], /--eval-samples 3 .*deterministic/],
   ['negative queries', [...base, '--queries', '-5'], /--queries: must be a whole number >= 1, got "-5"/],
+  ['DLR on a 2-class model', ['eval', '--model', two.model, '--inputs', two.inputs, '--attacks', 'clean,apgd-dlr'], /--attacks: attack 'apgd-dlr' needs at least 3 classes, the model has 2/],
   ['a fraction that is not one', [...base, '--eps', '8/0x'], /--eps: must be in \[0,1\]/],
   ['missing model file', ['eval', '--model', '/nonexistent/model.pt'], /--model \/nonexistent\/model\.pt: no such file/],
   ['negative epsilon', [...base, '--eps', '-0.1'], /--eps: must be in \[0,1\]/],
@@ -49,4 +52,7 @@ for (const [what, args, message] of bad) {
   });
 }
 
-test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+test.after(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+  two.cleanup();
+});

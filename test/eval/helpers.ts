@@ -8,6 +8,10 @@ import { parseArch } from '../../src/snn/arch.js';
 import { writeSafetensorsFile } from '../../src/io/safetensors.js';
 import { Tensor, noGrad } from '../../src/tensor/tensor.js';
 import { Rng } from '../../src/data/rng.js';
+import { specFromArch } from '../../src/snn/arch.js';
+import { buildModel } from '../../src/snn/build.js';
+import { saveCheckpoint } from '../../src/io/checkpoint.js';
+import { NORMALIZATION } from '../../src/data/dataset.js';
 
 export const VGG5 = { model: path.join(FIXTURES, 'vgg5-tiny-c10', 'state_dict_zip.pt'), arch: '8,A,16,16,A' };
 
@@ -39,4 +43,16 @@ export function fixtureInputs(n: number, timesteps: number, wrongEvery = 0): { f
   const file = path.join(dir, 'inputs.safetensors');
   writeSafetensorsFile(file, [['x01', { dtype: 'F32', shape: [n, 3, 32, 32], data: x }], ['labels', { dtype: 'I64', shape: [n], data: labels }]]);
   return { file, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** a random 2-class VGG checkpoint of ours and 6 inputs for it (for what needs >= 3 classes) */
+export function twoClassModel(): { model: string; inputs: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hire-two-class-'));
+  const spec = specFromArch('4,A', { labels: 2, inChannels: 3, imageSize: 32, hidden: [8] });
+  const model = path.join(dir, 'two.safetensors');
+  saveCheckpoint(model, buildModel(spec, NORMALIZATION.cifar10, new Rng(1)), { spec, timesteps: 2, normalization: NORMALIZATION.cifar10, dataset: 'cifar10', method: 'snn' });
+  const inputs = path.join(dir, 'inputs.safetensors');
+  const x = new Float32Array(6 * 3 * 32 * 32).map((_, i) => (i % 97) / 97);
+  writeSafetensorsFile(inputs, [['x01', { dtype: 'F32', shape: [6, 3, 32, 32], data: x }], ['labels', { dtype: 'I64', shape: [6], data: BigInt64Array.from([0n, 1n, 0n, 1n, 0n, 1n]) }]]);
+  return { model, inputs, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

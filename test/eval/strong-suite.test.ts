@@ -14,7 +14,7 @@ import { STRONG_SUITE } from '../../src/eval/suite.js';
 import { readSafetensorsFile } from '../../src/io/safetensors.js';
 import { toFloat32 } from '../../src/io/arrays.js';
 import { inTopK } from '../../src/eval/accuracy.js';
-import { fixtureInputs, VGG5 } from './helpers.js';
+import { fixtureInputs, twoClassModel, VGG5 } from './helpers.js';
 
 const T = 2;
 const inputs = fixtureInputs(24, T, 4);
@@ -68,4 +68,12 @@ test('a list: every attack on every sample, worst case = per-sample AND of the s
     assert.ok(r.results.worstCase!.top1 <= s.top1, `worst case <= ${a}`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('strong on a 2-class model lists DLR as not run, with why, and runs the rest', async () => {
+  const two = twoClassModel();
+  const r = await runEvaluation({ model: two.model, inputs: two.inputs, attacks: 'strong', steps: 2, queries: 10, diagnostics: false });
+  assert.deepEqual(r.protocol.notRun.find((m) => m.attack === 'apgd-dlr'), { attack: 'apgd-dlr', reason: "attack 'apgd-dlr' needs at least 3 classes, the model has 2" });
+  assert.ok(r.protocol.attacks.includes('apgd-ce') && !r.protocol.attacks.includes('apgd-dlr'));
+  two.cleanup();
 });
