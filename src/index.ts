@@ -32,6 +32,8 @@ export { Pgd } from './attacks/pgd.js';
 export { Apgd } from './attacks/apgd.js';
 export { ApgdTargeted } from './attacks/apgd-t.js';
 export { Square } from './attacks/square.js';
+export { SurrogateEnsemble } from './attacks/ensemble.js';
+export { DEFAULT_ENSEMBLE, formatSurrogate } from './attacks/surrogates.js';
 export type { Attack, AttackContext, Batch as AttackBatch } from './attacks/base.js';
 export { ATTACKS, ATTACK_NAMES, attackSpec, createAttack, checkApplicable, describeAttack, type AttackName, type AttackTarget } from './attacks/registry.js';
 export { AttackOptionError, type AttackOptions } from './attacks/options.js';

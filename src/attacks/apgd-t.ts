@@ -7,7 +7,7 @@
  */
 import { type Attack, type AttackContext, type Batch, predict } from './base.js';
 import { Apgd, checkClasses } from './apgd.js';
-import { BestAdversarials, subBatch } from './per-sample.js';
+import { BestAdversarials, subBatch, drawSeed, sampleRngs } from './per-sample.js';
 import { targetedDlrLoss } from './losses.js';
 import { checkWhole } from './options.js';
 import { defineAttack } from './spec.js';
@@ -43,11 +43,12 @@ export class ApgdTargeted implements Attack {
     checkClasses(targetedDlrLoss, classes, this.name);
     const clean = predict(ctx, batch.x01, batch.shape);
     const best = new BestAdversarials(batch);
+    const seed = drawSeed(this.opts.rng);
     for (let k = 1; k <= Math.min(this.opts.targets, classes - 1); k++) {
       const active = best.remaining();
       if (active.length === 0) break;
       const targets = kthOther(clean, batch.labels, classes, k);
-      const run = this.inner.runOnce(ctx, { ...subBatch(batch, active), targets: active.map((b) => targets[b]) });
+      const run = this.inner.runOnce(ctx, { ...subBatch(batch, active), targets: active.map((b) => targets[b]) }, sampleRngs(seed, [k], active));
       best.offerRows(active, run.adv, run.broken, run.bestLosses);
     }
     return best.images;

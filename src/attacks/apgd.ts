@@ -9,7 +9,7 @@
  * samples not broken yet. `apgd-ce` ascends the cross-entropy, `apgd-dlr` the DLR loss.
  */
 import { type Attack, type AttackContext, type Batch, inputGradient, misclassified, sign, clamp01 } from './base.js';
-import { BestAdversarials, pixelsPerSample, subBatch } from './per-sample.js';
+import { BestAdversarials, pixelsPerSample, subBatch, drawSeed, sampleRngs, allSamples } from './per-sample.js';
 import { crossEntropyLoss, dlrLoss, type LogitLoss } from './losses.js';
 import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
 import { defineAttack } from './spec.js';
@@ -55,19 +55,27 @@ export class Apgd implements Attack {
   }
 
   perturb(ctx: AttackContext, batch: Batch): Float32Array {
-    checkClasses(this.opts.loss, ctx.model.spec.labels, this.name);
     const best = new BestAdversarials(batch);
-    for (let r = 0; r < this.opts.restarts; r++) {
-      const active = best.remaining();
-      if (active.length === 0) break;
-      const run = this.runOnce(ctx, subBatch(batch, active));
-      best.offerRows(active, run.adv, run.broken, run.bestLosses);
-    }
+    this.perturbInto(ctx, batch, best, drawSeed(this.opts.rng));
     return best.images;
   }
 
-  /** one run from a random start (exposed for the tests of its invariants) */
-  runOnce(ctx: AttackContext, batch: Batch): ApgdRun {
+  /**
+   * The restarts on the samples of `best` not broken yet, offering their results to it; sample
+   * i's starts come from (seed, restart, i) alone (an ensemble member shares the pool).
+   */
+  perturbInto(ctx: AttackContext, batch: Batch, best: BestAdversarials, seed: number): void {
+    checkClasses(this.opts.loss, ctx.model.spec.labels, this.name);
+    for (let r = 0; r < this.opts.restarts; r++) {
+      const active = best.remaining();
+      if (active.length === 0) break;
+      const run = this.runOnce(ctx, subBatch(batch, active), sampleRngs(seed, [r], active));
+      best.offerRows(active, run.adv, run.broken, run.bestLosses);
+    }
+  }
+
+  /** one run from a random start per sample, drawn from `rngs` (exposed for the tests of its invariants) */
+  runOnce(ctx: AttackContext, batch: Batch, rngs: Rng[] = sampleRngs(drawSeed(this.opts.rng), [], allSamples(batch.labels.length))): ApgdRun {
     const loss = this.opts.loss;
     const n = batch.labels.length;
     const size = pixelsPerSample(batch);
@@ -83,7 +91,7 @@ export class Apgd implements Attack {
     const t = new Float32Array(size);
     for (let b = 0; b < n; b++) {
       let max = 0;
-      for (let j = 0; j < size; j++) max = Math.max(max, Math.abs((t[j] = 2 * this.opts.rng.uniform() - 1)));
+      for (let j = 0; j < size; j++) max = Math.max(max, Math.abs((t[j] = 2 * rngs[b].uniform() - 1)));
       for (let j = 0; j < size; j++) xAdv[b * size + j] = clamp01(Math.fround(x[b * size + j] + (eps * t[j]) / (max + 1e-12)));
     }
     const start = Float32Array.from(xAdv);
@@ -100,7 +108,7 @@ export class Apgd implements Attack {
     const rises = new Int32Array(n);
     const reducedLast = new Uint8Array(n).fill(1);
     const bestAtLastCheck = new Float64Array(n);
-    let active = Array.from({ length: n }, (_, b) => b);
+    let active = allSamples(n);
 
     // the loss and gradient at xAdv for the active samples; misclassified ones stop here
     const evaluate = (first: boolean) => {

@@ -8,6 +8,7 @@ import { Tensor, backward, noGrad } from '../tensor/tensor.js';
 import { releasingBuffers } from '../tensor/buffer.js';
 import type { SpikingModel } from '../snn/model.js';
 import type { Rng } from '../snn/dropout.js';
+import type { Surrogate } from '../kernels/backend.js';
 import { AttackOptionError, checkWhole } from './options.js';
 import { crossEntropyLoss, type LogitLoss } from './losses.js';
 
@@ -26,6 +27,8 @@ export interface AttackContext {
   timesteps: number;
   /** input encoding of every forward (default direct); poisson needs `rng` */
   encoding?: 'direct' | 'poisson';
+  /** the ds/dz the spiking layers' backward uses (default: the model's training surrogate) */
+  surrogate?: Surrogate;
   /** EOT (Athalye et al. 2018): gradient samples averaged per step for stochastic forwards (default 1) */
   eot?: number;
   /** the draws of stochastic forwards (Poisson spikes), separate from the attack's own generator */
@@ -41,7 +44,7 @@ export interface Attack {
 
 function forwardOptions(ctx: AttackContext) {
   if (ctx.encoding === 'poisson' && !ctx.rng) throw new AttackOptionError('Poisson encoding needs a random generator in the attack context');
-  return { timesteps: ctx.timesteps, encoding: ctx.encoding, rng: ctx.rng };
+  return { timesteps: ctx.timesteps, encoding: ctx.encoding, rng: ctx.rng, surrogate: ctx.surrogate };
 }
 
 /** the loss at a point, per sample, with the logits it came from and its input gradient */

@@ -5,6 +5,7 @@
  * shows the values that actually ran. Randomness never comes from here: the caller seeds the
  * generator it hands to `create` (and, for stochastic forwards, the context's).
  */
+import type { Surrogate } from '../kernels/backend.js';
 
 export interface AttackOptions {
   /** L-inf radius in [0,1] pixel space (8/255 ~ 0.031 on CIFAR) */
@@ -21,6 +22,8 @@ export interface AttackOptions {
   queries?: number;
   /** target classes a targeted attack tries in turn, most likely first */
   targets?: number;
+  /** attack-time surrogates the ensemble differentiates through, one member each */
+  surrogates?: readonly Surrogate[];
 }
 
 /** an option value that is out of range, or an attack that does not apply: a user error, one line */

@@ -4,9 +4,30 @@
  * breaks it, else the one with the highest attack loss).
  */
 import type { Batch } from './base.js';
+import type { Rng } from '../snn/dropout.js';
+import { Rng as SeededRng, mixSeed } from '../data/rng.js';
+
+/** a 32-bit seed drawn from an attack's generator, from which its per-sample generators derive */
+export function drawSeed(rng: Rng): number {
+  return Math.floor(rng.uniform() * 2 ** 32);
+}
+
+/**
+ * One generator per sample, keyed by the sample's index in the batch the attack was given (and
+ * by `stream`: a restart, a target, an ensemble member), so an image's random choices do not
+ * depend on which other images are still being attacked alongside it.
+ */
+export function sampleRngs(seed: number, stream: readonly number[], ids: readonly number[]): Rng[] {
+  return ids.map((id) => new SeededRng(mixSeed(seed, ...stream, id)));
+}
 
 export function pixelsPerSample(batch: Batch): number {
   return batch.x01.length / batch.labels.length;
+}
+
+/** 0, 1, ..., n - 1 */
+export function allSamples(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }
 
 /** rows `indices` of data (rows of `size` values), concatenated */

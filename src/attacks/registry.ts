@@ -12,8 +12,9 @@ import { pgd } from './pgd.js';
 import { apgdCe, apgdDlr } from './apgd.js';
 import { apgdT } from './apgd-t.js';
 import { square } from './square.js';
+import { ensemble } from './ensemble.js';
 
-export const ATTACKS = [fgsm, pgd, apgdCe, apgdDlr, apgdT, square] as const;
+export const ATTACKS = [fgsm, pgd, apgdCe, apgdDlr, apgdT, square, ensemble] as const;
 
 export type AttackName = (typeof ATTACKS)[number]['name'];
 export const ATTACK_NAMES: readonly AttackName[] = ATTACKS.map((a) => a.name);
@@ -54,6 +55,6 @@ export function checkApplicable(name: string, target: AttackTarget): void {
 /** e.g. `pgd (eps 0.031, steps 7, stepSize 0.01, randomStart true)`: the protocol of one attack */
 export function describeAttack(name: string, options: AttackOptions): string {
   const resolved = attackSpec(name).resolve(options);
-  const parts = Object.entries(resolved).map(([k, v]) => `${k === 'epsilon' ? 'eps' : k} ${v}`);
+  const parts = Object.entries(resolved).map(([k, v]) => `${k === 'epsilon' ? 'eps' : k} ${Array.isArray(v) ? v.join(',') : v}`);
   return `${name} (${parts.join(', ')})`;
 }

@@ -6,6 +6,8 @@
 import type { Rng } from '../snn/dropout.js';
 import type { Attack } from './base.js';
 import type { AttackOptions } from './options.js';
+import type { Surrogate } from '../kernels/backend.js';
+import { formatSurrogate } from './surrogates.js';
 
 export interface AttackNeeds {
   /** backward passes through the model (false: score-based, forward passes only) */
@@ -30,8 +32,8 @@ export interface AttackSpec<N extends string = string> {
   readonly paper: string;
   readonly needs: AttackNeeds;
   readonly defaults: AttackDefaults;
-  /** epsilon and the options it reads, defaults filled in (what a protocol prints) */
-  resolve(options: AttackOptions): Record<string, number | boolean>;
+  /** epsilon and the options it reads, defaults filled in, as plain data (surrogates by name): what a protocol prints */
+  resolve(options: AttackOptions): Record<string, number | boolean | string[]>;
   /** `rng` drives the attack's own random choices (starts, square positions); seed it per batch */
   create(options: AttackOptions, rng: Rng): Attack;
 }
@@ -60,7 +62,10 @@ export function defineAttack<N extends string, D extends AttackDefaults>(def: At
     paper: def.paper,
     needs: def.needs,
     defaults: def.defaults,
-    resolve: (options) => resolve(options) as Record<string, number | boolean>,
+    resolve: (options) => {
+      const out = resolve(options) as Record<string, number | boolean | readonly Surrogate[]>;
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.isArray(v) ? v.map(formatSurrogate) : v])) as Record<string, number | boolean | string[]>;
+    },
     create: (options, rng) => def.create(resolve(options), rng),
   };
 }

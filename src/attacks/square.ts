@@ -9,7 +9,7 @@
  * is misclassified. Every candidate is projected onto the eps-ball and [0,1].
  */
 import { type Attack, type AttackContext, type Batch, predict, margins, clamp01 } from './base.js';
-import { pixelsPerSample, subBatch } from './per-sample.js';
+import { pixelsPerSample, subBatch, drawSeed, sampleRngs, allSamples } from './per-sample.js';
 import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
 import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
@@ -46,17 +46,18 @@ export class Square implements Attack {
     const size = pixelsPerSample(batch);
     const classes = ctx.model.spec.labels;
     const eps = Math.fround(this.opts.epsilon);
-    const rng = this.opts.rng;
+    // each image draws from its own generator: its search does not depend on its batch-mates
+    const rngs = sampleRngs(drawSeed(this.opts.rng), [], allSamples(batch.labels.length));
     const x = batch.x01;
     const toward = (p: number, s: number) => clamp01(Math.fround(x[p] + s * eps));
-    const randomSign = () => (rng.uniform() < 0.5 ? -1 : 1);
+    const randomSign = (b: number) => (rngs[b].uniform() < 0.5 ? -1 : 1);
 
     // start: one sign per (sample, channel, column)
     const best = new Float32Array(x.length);
     for (let b = 0; b < n; b++) {
       for (let ch = 0; ch < c; ch++) {
         for (let col = 0; col < w; col++) {
-          const s = randomSign();
+          const s = randomSign(b);
           for (let row = 0; row < h; row++) {
             const p = ((b * c + ch) * h + row) * w + col;
             best[p] = toward(p, s);
@@ -65,18 +66,18 @@ export class Square implements Attack {
       }
     }
     const bestMargin = margins(predict(ctx, best, batch.shape), batch.labels, classes);
-    let active = Array.from({ length: n }, (_, b) => b).filter((b) => !(bestMargin[b] < 0));
+    let active = allSamples(n).filter((b) => !(bestMargin[b] < 0));
 
     for (let query = 1; query < this.opts.queries && active.length > 0; query++) {
       const side = Math.min(Math.max(Math.round(Math.sqrt(squareShare(query, this.opts.queries) * h * w)), 1), h, w);
       // each candidate: its sample's best image with one window moved
       const sub = subBatch(batch, active, best);
       active.forEach((b, k) => {
-        const top = Math.floor(rng.uniform() * (h - side + 1));
-        const left = Math.floor(rng.uniform() * (w - side + 1));
+        const top = Math.floor(rngs[b].uniform() * (h - side + 1));
+        const left = Math.floor(rngs[b].uniform() * (w - side + 1));
         const candidate = sub.x01.subarray(k * size, (k + 1) * size);
         for (let ch = 0; ch < c; ch++) {
-          const s = randomSign();
+          const s = randomSign(b);
           for (let row = top; row < top + side; row++) {
             for (let col = left; col < left + side; col++) {
               const q = (ch * h + row) * w + col;

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
 import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
 import { inputGradient, predict, margins } from '../../src/attacks/base.js';
+import { Rng } from '../../src/data/rng.js';
 import { fixtureTarget, type FixtureTarget } from './helpers.js';
+import { linearModel, randomBatch } from '../helpers/linear-model.js';
 
 describe('attack base on the tiny VGG fixture', () => {
   let t: FixtureTarget;
@@ -59,5 +61,28 @@ describe('attack base on the tiny VGG fixture', () => {
   test('margins by hand: correct, wrong, tied', () => {
     const m = margins([3, 1, 2, /**/ 0, 5, 1, /**/ 2, 2, 0], [0, 0, 1], 3);
     assert.deepEqual(Array.from(m), [1, -5, 0]);
+  });
+});
+
+describe('EOT on a Poisson-encoded linear model', () => {
+  const model = linearModel(3, [1, 4, 4], 5);
+  const batch = randomBatch(model, 6, 6);
+  const ctx = (seed: number, eot?: number) => ({ model, timesteps: 8, encoding: 'poisson' as const, rng: new Rng(seed), eot });
+
+  test('the image gets a gradient through the spikes; N draws average exactly N single draws', () => {
+    const single = inputGradient(ctx(1), batch.x01, batch).grad;
+    assert.ok(single.some((g) => g !== 0), 'no gradient reaches a Poisson-encoded image');
+    assert.deepEqual(inputGradient(ctx(1, 1), batch.x01, batch).grad, single);
+    const shared = ctx(2);
+    const draws = Array.from({ length: 4 }, () => inputGradient(shared, batch.x01, batch).grad);
+    const mean = Float32Array.from(single, (_, i) => draws.reduce((s, g) => s + g[i], 0) / 4);
+    assert.deepEqual(inputGradient(ctx(2, 4), batch.x01, batch).grad, mean);
+  });
+
+  test('more samples, closer to the expected gradient', () => {
+    const reference = inputGradient(ctx(3, 512), batch.x01, batch).grad;
+    const distance = (g: Float32Array) => Math.hypot(...g.map((v, i) => v - reference[i]));
+    const [d1, d32] = [distance(inputGradient(ctx(4, 1), batch.x01, batch).grad), distance(inputGradient(ctx(4, 32), batch.x01, batch).grad)];
+    assert.ok(d32 < d1 / 3, `EOT 32 is ${d32} from the 512-draw mean, one draw ${d1}`);
   });
 });

@@ -1,11 +1,25 @@
 /**
  * A linear softmax classifier dressed as a SpikingModel (logits = W x01 + b, no spikes): the
  * attack target whose worst case in an L-inf ball is known in closed form. It counts the images
- * it is shown, so query budgets can be checked.
+ * it is shown, so query budgets can be checked. With Poisson encoding it classifies the mean of
+ * the T spike frames (the real encoder, so its straight-through gradient), a stochastic model.
  */
 import { Tensor, opResult, adoptGrad } from '../../src/tensor/tensor.js';
 import type { SpikingModel, ForwardOptions, ForwardResult } from '../../src/snn/model.js';
 import { Rng } from '../../src/data/rng.js';
+import { encodeInput } from '../../src/snn/encoding.js';
+
+/** [T*B, ...] step-major frames -> their mean [B, ...], with its gradient */
+function meanOverSteps(frames: Tensor, steps: number): Tensor {
+  const size = frames.size / steps;
+  const out = new Float32Array(size);
+  for (let t = 0; t < steps; t++) for (let i = 0; i < size; i++) out[i] += frames.data[t * size + i] / steps;
+  return opResult(out, [frames.shape[0] / steps, ...frames.shape.slice(1)], [frames], (o) => {
+    const g = new Float32Array(frames.size);
+    for (let t = 0; t < steps; t++) for (let i = 0; i < size; i++) g[t * size + i] = o.grad![i] / steps;
+    adoptGrad(frames, g);
+  });
+}
 
 export interface LinearModel extends SpikingModel {
   weights: Float32Array;
@@ -27,9 +41,10 @@ export function linearModel(classes: number, shape: readonly [number, number, nu
     spec: { family: 'vgg', cfg: [], hidden: [], labels: classes, inChannels: shape[0], imageSize: shape[1], kernel: 3, dropout: 0 },
     normalization: { mean: Array(shape[0]).fill(0), std: Array(shape[0]).fill(1) },
     params: new Map([['weight', w]]),
-    forward(x01: Tensor, _opts: ForwardOptions): ForwardResult {
-      const n = x01.shape[0];
+    forward(input: Tensor, opts: ForwardOptions): ForwardResult {
+      const n = input.shape[0];
       model.imagesSeen += n;
+      const x01 = opts.encoding === 'poisson' ? meanOverSteps(encodeInput(input, input, opts).tensor, opts.timesteps) : input;
       const out = new Float32Array(n * classes);
       for (let b = 0; b < n; b++) {
         for (let j = 0; j < classes; j++) {
