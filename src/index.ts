@@ -24,7 +24,7 @@ export { loadStateDict, checkStateDict } from './io/spec-keys.js';
 export { readWeightsFile, loadModelFile } from './io/load.js';
 export { saveCheckpoint, readCheckpoint } from './io/checkpoint.js';
 export { exportTorch, stateDictOf } from './io/export.js';
-export { readTorchPtFile } from './io/torch-pt.js';
+export { readTorchPtFile } from './io/load.js';
 export { readSafetensorsFile, writeSafetensorsFile } from './io/safetensors.js';
 export * from './data/index.js';
 export { Fgsm } from './attacks/fgsm.js';

@@ -15,18 +15,12 @@ import { CheckpointError } from '../io/errors.js';
 import { inferArchFor } from '../io/arch-infer.js';
 import { elementAt, formatShape, numel } from '../io/arrays.js';
 import { formatNumber } from '../io/pickle-values.js';
+import { sizeText } from '../io/read-budget.js';
 
 interface InspectOptions {
   arch?: string;
   hidden?: number[];
   imageSize?: number;
-}
-
-function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 /** `name=value` for the 0-dim tensors under a prefix, by numeric index */
@@ -67,7 +61,9 @@ export function inspectLines(file: string, w: Weights, opts: InspectOptions = {}
   if (t) row('thresholds', t);
   if (l) row('leaks', l);
   lines.push('tensors');
-  const width = Math.max(...[...sd.tensors.keys()].map((k) => k.length));
+  // a loop, not Math.max(...keys): a spread of 130k arguments overflows the stack
+  let width = 0;
+  for (const k of sd.tensors.keys()) width = Math.max(width, k.length);
   for (const [k, a] of sd.tensors) lines.push(`  ${k.padEnd(width)}  ${a.dtype.padEnd(4)} ${formatShape(a.shape)}`);
   if (w.metadata && Object.keys(w.metadata).length) {
     lines.push('metadata');
@@ -75,7 +71,8 @@ export function inspectLines(file: string, w: Weights, opts: InspectOptions = {}
   }
   if (sd.extras.length) {
     lines.push('extra fields');
-    const kw = Math.max(...sd.extras.map((e) => e.key.length));
+    let kw = 0;
+    for (const e of sd.extras) kw = Math.max(kw, e.key.length);
     for (const e of sd.extras) {
       lines.push(`  ${e.key.padEnd(kw)}  ${e.summary}`);
       for (const d of e.details) lines.push(`  ${' '.repeat(kw)}    ${d}`);

@@ -4,6 +4,7 @@
  * the file's buffer where the alignment allows it: treat them as read-only.
  */
 import { CheckpointError } from './errors.js';
+import type { Budget } from './read-budget.js';
 
 export type DType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
 
@@ -95,22 +96,12 @@ export function allocData(dtype: DType, length: number): ArrayData {
   return new Ctor(new ArrayBuffer(length * DTYPE_SIZE[dtype]), 0, length);
 }
 
-/** counts bytes copied while reading a file so a hostile file cannot make us allocate without bound */
-export class CopyBudget {
-  constructor(public remaining: number) {}
-
-  take(bytes: number, what: string): void {
-    if (bytes > this.remaining) throw new CheckpointError(`${what} would need ${bytes} more bytes than the file holds; refusing`);
-    this.remaining -= bytes;
-  }
-}
-
 /**
  * Typed array over `length` elements of `bytes` starting at byte `offset`: a view when the
  * address is aligned for the element size, else one copy (charged to `budget`). Bytes are
  * little-endian, as on every platform Node runs on that we support.
  */
-export function viewOrCopy(dtype: DType, bytes: Uint8Array, offset: number, length: number, budget?: CopyBudget): ArrayData {
+export function viewOrCopy(dtype: DType, bytes: Uint8Array, offset: number, length: number, budget?: Budget): ArrayData {
   const size = DTYPE_SIZE[dtype];
   const nbytes = length * size;
   if (!Number.isSafeInteger(nbytes) || offset < 0 || offset + nbytes > bytes.byteLength) {

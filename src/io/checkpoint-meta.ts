@@ -8,6 +8,8 @@ import { ModelSpecSchema } from '../snn/spec.js';
 import { NormalizationSchema } from '../snn/model.js';
 import { parseOrThrow } from '../validate.js';
 import { CheckpointError } from './errors.js';
+import { parseJsonBounded } from './json-bounds.js';
+import type { Budget } from './read-budget.js';
 
 export const CHECKPOINT_FORMAT = 'hire-snn-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -49,15 +51,11 @@ export function isOurCheckpoint(metadata: Record<string, string> | undefined): b
   return metadata !== undefined && CHECKPOINT_META_KEY in metadata;
 }
 
-/** our checkpoint's description from safetensors metadata, validated; undefined for other files */
-export function parseCheckpointMeta(metadata: Record<string, string> | undefined): CheckpointMeta | undefined {
+/** our checkpoint's description from safetensors metadata, validated (its parse charged to `budget`); undefined for other files */
+export function parseCheckpointMeta(metadata: Record<string, string> | undefined, budget: Budget): CheckpointMeta | undefined {
   if (!metadata || !isOurCheckpoint(metadata)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(metadata[CHECKPOINT_META_KEY]);
-  } catch {
-    throw new CheckpointError('the hire-snn metadata is not valid JSON');
-  }
+  // a description is a few hundred values: the limits keep a hostile one from slowing the schema down
+  const raw = parseJsonBounded(metadata[CHECKPOINT_META_KEY], budget, 'the hire-snn metadata', { maxDepth: 32, maxValues: 50_000 });
   const head = (raw ?? {}) as { format?: unknown; version?: unknown };
   if (head.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`unknown checkpoint format ${JSON.stringify(head.format)}`);
   if (typeof head.version === 'number' && head.version > CHECKPOINT_VERSION) {

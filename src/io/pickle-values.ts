@@ -73,7 +73,11 @@ export function formatValue(v: unknown, opts: FormatOptions = {}, depth = 0, see
       return v instanceof PyTuple ? `(${body}${items.length === 1 ? ',' : ''})` : `[${body}]`;
     }
     if (v instanceof Map) {
-      const entries = [...v.entries()].slice(0, maxItems);
+      const entries: [unknown, unknown][] = [];
+      for (const e of v.entries()) {
+        if (entries.length >= maxItems) break;
+        entries.push(e);
+      }
       const body = entries.map(([k, x]) => `${formatValue(k, opts, depth + 1, seen)}: ${formatValue(x, opts, depth + 1, seen)}`).join(', ');
       return `{${body}${more(v.size)}}`;
     }

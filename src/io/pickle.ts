@@ -3,10 +3,16 @@
  * protocol 3-4 opcodes newer writers may use). It never imports or executes anything: GLOBAL
  * resolves only names in the given table (everything else is refused by name), REDUCE/NEWOBJ
  * call only the table's functions, BUILD only sets attributes on dicts. It is iterative (no
- * recursion), bounds MARK nesting, and checks every declared length against the bytes left.
+ * recursion), checks every declared length against the bytes left, bounds MARK nesting and the
+ * nesting of what it builds (pickle-nesting.ts), and charges every value, memo entry and stack
+ * slot it makes to a memory budget (read-budget.ts), so no file can make it allocate or run
+ * beyond what a real checkpoint of that size needs.
  */
 import { CheckpointError, quote } from './errors.js';
 import { PyDict, PyTuple } from './pickle-values.js';
+import { Nesting } from './pickle-nesting.js';
+import { PickleCursor, decodeLong } from './pickle-cursor.js';
+import { COST, type Budget, readBudget } from './read-budget.js';
 
 export interface PyGlobal {
   readonly qualname: string;
@@ -19,8 +25,10 @@ export interface UnpickleOptions {
   globals: ReadonlyMap<string, PyGlobal>;
   /** BINPERSID handler; absent: persistent ids are refused */
   persistentLoad?: (pid: unknown) => unknown;
-  /** deepest MARK nesting accepted (default 1000) */
+  /** deepest MARK nesting and deepest nesting of containers accepted (default 1000) */
   maxDepth?: number;
+  /** what the values may cost (default: the budget of a file as long as `bytes`) */
+  budget?: Budget;
 }
 
 export interface UnpickleResult {
@@ -30,7 +38,6 @@ export interface UnpickleResult {
 }
 
 const MAX_LONG_BYTES = 4096;
-const MAX_LINE = 512;
 const utf8 = new TextDecoder('utf-8');
 const latin1 = new TextDecoder('latin1');
 
@@ -49,22 +56,10 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** decodes a little-endian two's complement integer of any width */
-function decodeLong(b: Uint8Array): number | bigint {
-  if (b.length === 0) return 0;
-  let hex = '';
-  for (let i = b.length - 1; i >= 0; i--) hex += b[i].toString(16).padStart(2, '0');
-  let v = BigInt(`0x${hex}`);
-  if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-}
-
 /** unpickles one object from `bytes` starting at `start` */
 export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions): UnpickleResult {
   const maxDepth = opts.maxDepth ?? 1000;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = bytes.byteLength;
-  let pos = start;
+  const budget = opts.budget ?? readBudget(bytes.byteLength).meta;
   let opPos = start;
   let stack: unknown[] = [];
   const metastack: unknown[][] = [];
@@ -73,52 +68,19 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
   const fail: (msg: string) => never = (msg) => {
     throw new CheckpointError(`pickle byte ${opPos}: ${msg}`);
   };
-  const need = (k: number): void => {
-    if (k < 0 || pos + k > n) fail(`truncated (needs ${k} more bytes, ${n - pos} left)`);
+  const nesting = new Nesting(maxDepth, fail);
+  const charge = (cost: number): void => budget.take(cost, 'the pickle');
+  const cur = new PickleCursor(bytes, start, fail);
+  /** a decoded string: up to two bytes per character */
+  const text = (decoder: TextDecoder, k: number): string => {
+    cur.need(k);
+    charge(COST.scalar + 2 * k);
+    return cur.text(k, decoder);
   };
-  const u8 = (): number => {
-    need(1);
-    return bytes[pos++];
-  };
-  const u16 = (): number => {
-    need(2);
-    const v = view.getUint16(pos, true);
-    pos += 2;
-    return v;
-  };
-  const u32 = (): number => {
-    need(4);
-    const v = view.getUint32(pos, true);
-    pos += 4;
-    return v;
-  };
-  const i32 = (): number => {
-    need(4);
-    const v = view.getInt32(pos, true);
-    pos += 4;
-    return v;
-  };
-  const u64 = (): number => {
-    need(8);
-    const v = view.getBigUint64(pos, true);
-    pos += 8;
-    if (v > BigInt(n)) fail(`declared length ${v} exceeds the ${n - pos} bytes left`);
-    return Number(v);
-  };
-  const take = (k: number): Uint8Array => {
-    need(k);
-    const b = bytes.subarray(pos, pos + k);
-    pos += k;
-    return b;
-  };
-  const line = (): string => {
-    const limit = Math.min(n, pos + MAX_LINE);
-    let e = pos;
-    while (e < limit && bytes[e] !== 0x0a) e++;
-    if (e >= limit) fail('unterminated or overlong GLOBAL name');
-    const s = utf8.decode(bytes.subarray(pos, e));
-    pos = e + 1;
-    return s;
+  /** every value pushed costs a stack slot, plus what the value itself costs */
+  const push = (v: unknown, cost = 0): void => {
+    charge(COST.slot + cost);
+    stack.push(v);
   };
   const pop = (): unknown => {
     if (stack.length === 0) fail('stack underflow');
@@ -136,17 +98,18 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
     return items;
   };
   const put = (i: number): void => {
+    charge(COST.entry);
     memo.set(i, top());
   };
   const get = (i: number): void => {
     if (!memo.has(i)) fail(`memo key ${i} was never stored`);
-    stack.push(memo.get(i));
+    push(memo.get(i));
   };
   const resolve = (module: string, name: string): void => {
     const qualname = `${module}.${name}`;
     const g = opts.globals.get(qualname);
     if (!g) fail(refusalMessage(qualname));
-    stack.push(g);
+    push(g);
   };
   const callable = (f: unknown): PyGlobal => {
     const g = f as PyGlobal | null;
@@ -154,17 +117,30 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
     if (!g.call) fail(`refusing to call ${quote(g.qualname)}: it is only allowed as a type tag`);
     return g;
   };
-  const argsOf = (a: unknown): unknown[] => {
+  const call = (f: PyGlobal, a: unknown): void => {
     if (!(a instanceof PyTuple)) fail(`call arguments are a ${typeName(a)}, not a tuple`);
-    return (a as PyTuple).items;
+    const args = a as PyTuple;
+    // the allowed calls make a dict from a list of pairs (OrderedDict) or a tensor
+    const result = callChecked(f, args.items, opPos);
+    charge(result instanceof PyDict ? COST.dict + COST.entry * result.size : COST.tensor);
+    nesting.madeByCall(result, args);
+    push(result);
+  };
+  const tuple = (items: unknown[]): PyTuple => {
+    charge(COST.tuple);
+    return nesting.made(new PyTuple(items), items);
   };
   const setItems = (d: unknown, items: unknown[]): void => {
     if (!(d instanceof PyDict)) fail(`SETITEM(S) on a ${typeName(d)}`);
     if (items.length % 2) fail('SETITEMS with an odd number of items');
+    charge(COST.entry * (items.length / 2));
+    nesting.add(d as PyDict, items);
     for (let i = 0; i < items.length; i += 2) (d as PyDict).set(items[i], items[i + 1]);
   };
   const appendItems = (l: unknown, items: unknown[]): void => {
     if (!Array.isArray(l)) fail(`APPEND(S) on a ${typeName(l)}`);
+    charge(COST.slot * items.length);
+    nesting.add(l as unknown[], items);
     for (const x of items) (l as unknown[]).push(x);
   };
   const build = (obj: unknown, state: unknown): void => {
@@ -177,6 +153,9 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
     if (!(obj instanceof PyDict)) fail(`refusing BUILD on a ${typeName(obj)}: only tensors and plain containers are allowed`);
     if (dictState === null) return;
     if (!(dictState instanceof PyDict)) fail(`refusing BUILD with a ${typeName(dictState)} state`);
+    const attrs = [...(dictState as PyDict).values()];
+    charge(COST.entry * attrs.length);
+    nesting.add(obj as PyDict, attrs);
     for (const [k, v] of dictState as PyDict) {
       if (typeof k !== 'string') fail('BUILD state has a non-string attribute name');
       (obj as PyDict).attrs.set(k as string, v);
@@ -184,20 +163,21 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
   };
 
   for (;;) {
-    opPos = pos;
-    if (pos >= n) fail('truncated: no STOP opcode');
-    const op = bytes[pos++];
+    opPos = cur.pos;
+    if (cur.left <= 0) fail('truncated: no STOP opcode');
+    const op = cur.u8();
     switch (op) {
       case 0x80: // PROTO
-        if (u8() > 5) fail('unsupported pickle protocol');
+        if (cur.u8() > 5) fail('unsupported pickle protocol');
         break;
       case 0x95: // FRAME (protocol 4): frames are just a read-ahead hint
-        u64();
+        cur.u64();
         break;
       case 0x2e: // STOP
-        return { value: pop(), end: pos };
+        return { value: pop(), end: cur.pos };
       case 0x28: // MARK
         if (metastack.length >= maxDepth) fail(`nesting deeper than ${maxDepth} levels`);
+        charge(COST.slot + COST.list);
         metastack.push(stack);
         stack = [];
         break;
@@ -208,74 +188,81 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        push(top());
         break;
       case 0x4e: // NONE
-        stack.push(null);
+        push(null);
         break;
       case 0x88: // NEWTRUE
-        stack.push(true);
+        push(true);
         break;
       case 0x89: // NEWFALSE
-        stack.push(false);
+        push(false);
         break;
       case 0x4b: // BININT1
-        stack.push(u8());
+        push(cur.u8());
         break;
       case 0x4d: // BININT2
-        stack.push(u16());
+        push(cur.u16());
         break;
       case 0x4a: // BININT
-        stack.push(i32());
+        push(cur.i32(), COST.scalar);
         break;
-      case 0x8a: // LONG1
-        stack.push(decodeLong(take(u8())));
+      case 0x8a: { // LONG1
+        const k = cur.u8();
+        push(decodeLong(cur.take(k)), COST.scalar + k);
         break;
+      }
       case 0x8b: { // LONG4
-        const k = i32();
+        const k = cur.i32();
         if (k < 0 || k > MAX_LONG_BYTES) fail(`LONG4 of ${k} bytes`);
-        stack.push(decodeLong(take(k)));
+        push(decodeLong(cur.take(k)), COST.scalar + k);
         break;
       }
       case 0x47: // BINFLOAT (big-endian)
-        need(8);
-        stack.push(view.getFloat64(pos, false));
-        pos += 8;
+        push(cur.f64be(), COST.scalar);
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(utf8.decode(take(u8())));
+        push(text(utf8, cur.u8()));
         break;
       case 0x58: // BINUNICODE
-        stack.push(utf8.decode(take(u32())));
+        push(text(utf8, cur.u32()));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(utf8.decode(take(u64())));
+        push(text(utf8, cur.u64()));
         break;
       case 0x55: // SHORT_BINSTRING (Python 2 str)
-        stack.push(latin1.decode(take(u8())));
+        push(text(latin1, cur.u8()));
         break;
       case 0x54: { // BINSTRING
-        const k = i32();
+        const k = cur.i32();
         if (k < 0) fail('negative BINSTRING length');
-        stack.push(latin1.decode(take(k)));
+        push(text(latin1, k));
         break;
       }
-      case 0x43: // SHORT_BINBYTES
-        stack.push(take(u8()).slice());
+      case 0x43: { // SHORT_BINBYTES
+        const b = cur.take(cur.u8());
+        push(b.slice(), COST.tensor + b.length);
         break;
-      case 0x42: // BINBYTES
-        stack.push(take(u32()).slice());
+      }
+      case 0x42: { // BINBYTES
+        const b = cur.take(cur.u32());
+        push(b.slice(), COST.tensor + b.length);
         break;
-      case 0x8e: // BINBYTES8
-        stack.push(take(u64()).slice());
+      }
+      case 0x8e: { // BINBYTES8
+        const b = cur.take(cur.u64());
+        push(b.slice(), COST.tensor + b.length);
         break;
+      }
       case 0x7d: // EMPTY_DICT
-        stack.push(new PyDict());
+        push(new PyDict(), COST.dict);
         break;
       case 0x64: { // DICT
         const d = new PyDict();
+        charge(COST.dict);
         setItems(d, popMark());
-        stack.push(d);
+        push(d);
         break;
       }
       case 0x73: { // SETITEM
@@ -290,11 +277,11 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         break;
       }
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        push([], COST.list);
         break;
-      case 0x6c: { // LIST
+      case 0x6c: { // LIST: the MARK's array (already paid for) becomes the list
         const items = popMark();
-        stack.push(items);
+        push(nesting.made(items, items));
         break;
       }
       case 0x61: { // APPEND
@@ -308,47 +295,47 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         break;
       }
       case 0x29: // EMPTY_TUPLE
-        stack.push(new PyTuple([]));
+        push(tuple([]));
         break;
       case 0x74: { // TUPLE
         const items = popMark(); // before touching `stack`: popMark replaces it
-        stack.push(new PyTuple(items));
+        push(tuple(items));
         break;
       }
       case 0x85: // TUPLE1
-        stack.push(new PyTuple([pop()]));
+        push(tuple([pop()]), COST.slot);
         break;
       case 0x86: { // TUPLE2
         const b = pop();
         const a = pop();
-        stack.push(new PyTuple([a, b]));
+        push(tuple([a, b]), 2 * COST.slot);
         break;
       }
       case 0x87: { // TUPLE3
         const c = pop();
         const b = pop();
         const a = pop();
-        stack.push(new PyTuple([a, b, c]));
+        push(tuple([a, b, c]), 3 * COST.slot);
         break;
       }
       case 0x71: // BINPUT
-        put(u8());
+        put(cur.u8());
         break;
       case 0x72: // LONG_BINPUT
-        put(u32());
+        put(cur.u32());
         break;
       case 0x94: // MEMOIZE
         put(memo.size);
         break;
       case 0x68: // BINGET
-        get(u8());
+        get(cur.u8());
         break;
       case 0x6a: // LONG_BINGET
-        get(u32());
+        get(cur.u32());
         break;
       case 0x63: { // GLOBAL
-        const module = line();
-        resolve(module, line());
+        const module = cur.line();
+        resolve(module, cur.line());
         break;
       }
       case 0x93: { // STACK_GLOBAL
@@ -358,16 +345,10 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         resolve(module as string, name as string);
         break;
       }
-      case 0x52: { // REDUCE
-        const args = argsOf(pop());
-        const f = callable(pop());
-        stack.push(callChecked(f, args, opPos));
-        break;
-      }
+      case 0x52: // REDUCE
       case 0x81: { // NEWOBJ
-        const args = argsOf(pop());
-        const cls = callable(pop());
-        stack.push(callChecked(cls, args, opPos));
+        const args = pop();
+        call(callable(pop()), args);
         break;
       }
       case 0x62: { // BUILD
@@ -378,7 +359,7 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!opts.persistentLoad) fail('refusing a persistent id outside a torch checkpoint');
-        stack.push(callChecked({ qualname: 'persistent id', call: () => opts.persistentLoad!(pid) }, [], opPos));
+        push(callChecked({ qualname: 'persistent id', call: () => opts.persistentLoad!(pid) }, [], opPos), COST.storage);
         break;
       }
       default:

@@ -40,16 +40,3 @@ export function readWholeFile(file: string): Uint8Array {
   }
 }
 
-/**
- * Moves `bytes` (a view at the start of its buffer, from readWholeFile) forward by up to
- * READ_SLACK - 1 bytes so that file offset `at` lands on a multiple of `align` in memory.
- * No new allocation; the old view must not be used afterwards.
- */
-export function alignInPlace(bytes: Uint8Array, at: number, align = 8): Uint8Array {
-  const shift = (align - ((bytes.byteOffset + at) % align)) % align;
-  if (shift === 0) return bytes;
-  if (bytes.byteOffset + bytes.byteLength + shift > bytes.buffer.byteLength) return bytes;
-  const whole = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength + shift);
-  whole.copyWithin(shift, 0, bytes.byteLength);
-  return whole.subarray(shift);
-}

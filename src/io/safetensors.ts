@@ -5,7 +5,9 @@
  * the bytes present (as the reference implementation does: offsets must tile the data area
  * exactly, with no holes or overlaps) and returns views into the buffer where aligned.
  */
-import { type NamedArray, type DType, DTYPE_SIZE, isDType, numel, viewOrCopy, bytesOf, CopyBudget } from './arrays.js';
+import { type NamedArray, type DType, DTYPE_SIZE, isDType, numel, viewOrCopy, bytesOf } from './arrays.js';
+import { readBudget } from './read-budget.js';
+import { parseJsonBounded } from './json-bounds.js';
 import { CheckpointError, wrapErrors, quote } from './errors.js';
 import { atomicWriteChunks } from './atomic-write.js';
 import { formatValue } from './pickle-values.js';
@@ -63,12 +65,14 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(Math.min(MAX_HEADER, bytes.byteLength - 8))) fail(`header length ${n64} exceeds the file (${bytes.byteLength} bytes) or the ${MAX_HEADER}-byte limit`);
   const n = Number(n64);
-  let header: unknown;
+  const budget = readBudget(bytes.byteLength);
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
   } catch (err) {
-    fail(`header is not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
+    fail(`header is not valid UTF-8 (${err instanceof Error ? err.message : String(err)})`);
   }
+  const header = parseJsonBounded(text, budget.meta, 'the header');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
   const dataStart = 8 + n;
   const dataLen = bytes.byteLength - dataStart;
@@ -92,10 +96,9 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     at = e.end;
   }
   if (at !== dataLen) fail(`tensors cover ${at} data bytes but the file holds ${dataLen}`);
-  const budget = new CopyBudget(bytes.byteLength);
   const tensors = new Map<string, NamedArray>();
   for (const e of sorted) {
-    const data = viewOrCopy(e.dtype, bytes, dataStart + e.begin, numel(e.shape), budget);
+    const data = viewOrCopy(e.dtype, bytes, dataStart + e.begin, numel(e.shape), budget.data);
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata };

@@ -49,8 +49,20 @@ function optimizerSummary(opt: Map<unknown, unknown>): Summary | null {
   return { summary, details };
 }
 
-/** a summary of any checkpoint value */
+/** summaries already made: a file can name one big value many times */
+const made = new WeakMap<object, Summary>();
+
+/** a summary of any checkpoint value (work linear in the value's size, once per distinct value) */
 export function summarize(v: unknown): Summary {
+  if (typeof v !== 'object' || v === null) return summarizeNew(v);
+  const hit = made.get(v);
+  if (hit) return hit;
+  const s = summarizeNew(v);
+  made.set(v, s);
+  return s;
+}
+
+function summarizeNew(v: unknown): Summary {
   if (isNamedArray(v)) return { summary: tensorSummary(v), details: [] };
   if (v instanceof Map) {
     const opt = optimizerSummary(v);

@@ -4,7 +4,8 @@
  * rebuild functions. Tensors are rebuilt from (storage, offset, size, stride): contiguous
  * ones are views into the storage bytes, strided ones are gathered into one copy.
  */
-import { type DType, type NamedArray, DTYPE_SIZE, CopyBudget, allocData, viewOrCopy, numel } from './arrays.js';
+import { type DType, type NamedArray, DTYPE_SIZE, allocData, viewOrCopy, numel } from './arrays.js';
+import { COST, type ReadBudget } from './read-budget.js';
 import { CheckpointError, quote } from './errors.js';
 import type { PyGlobal } from './pickle.js';
 import { PyDict, PyTuple } from './pickle-values.js';
@@ -48,11 +49,11 @@ export class TorchStorage {
   ) {}
 }
 
-/** per-load state: the copy budget and the tensors waiting for their storage's bytes */
+/** per-load state: the file's read budget and the tensors waiting for their storage's bytes */
 export class LoadContext {
   private readonly pending: (() => void)[] = [];
 
-  constructor(readonly budget: CopyBudget) {}
+  constructor(readonly budget: ReadBudget) {}
 
   defer(fill: () => void): void {
     this.pending.push(fill);
@@ -102,15 +103,16 @@ export function rebuildTensor(storageArg: unknown, offsetArg: unknown, sizeArg: 
     expect *= shape[d];
   }
   const size = DTYPE_SIZE[dtype];
-  if (!contiguous) ctx.budget.take(count * size, `strided tensor [${shape.join(',')}]`);
+  if (!contiguous) ctx.budget.data.take(count * size, `strided tensor [${shape.join(',')}]`);
   const materialize = (bytes: Uint8Array) => {
-    if (contiguous) return viewOrCopy(dtype, bytes, offset * size, count, ctx.budget);
+    if (contiguous) return viewOrCopy(dtype, bytes, offset * size, count, ctx.budget.data);
     const out = new Uint8Array(count * size);
     gather(bytes, out, offset, shape, stride, size);
     return viewOrCopy(dtype, out, 0, count);
   };
   if (storage.bytes) return { dtype, shape, data: materialize(storage.bytes) };
   const t: NamedArray = { dtype, shape, data: allocData(dtype, 0) };
+  ctx.budget.meta.take(COST.entry, 'the pickle');
   ctx.defer(() => {
     if (!storage.bytes) fail(`storage ${quote(storage.key)} has no data`);
     t.data = materialize(storage.bytes);

@@ -7,13 +7,13 @@
  * Tensors are views into the file's bytes where aligned (zip storages always are); see
  * writers in torch-pt-write.ts.
  */
-import { DTYPE_SIZE, CopyBudget } from './arrays.js';
-import { CheckpointError, wrapErrors, quote } from './errors.js';
+import { DTYPE_SIZE } from './arrays.js';
+import { readBudget } from './read-budget.js';
+import { CheckpointError, quote } from './errors.js';
 import { unpickle } from './pickle.js';
 import { PyDict, PyTuple, formatValue } from './pickle-values.js';
 import { LoadContext, StorageType, TorchStorage, torchGlobals } from './torch-globals.js';
 import { ZipReader, isZip } from './zip-read.js';
-import { readWholeFile, alignInPlace } from './read-file.js';
 
 export type PtFormat = 'torch-zip' | 'torch-legacy';
 
@@ -79,7 +79,8 @@ function storageOf(cache: Map<string, TorchStorage>, key: string, id: StorageId,
 }
 
 function readZip(bytes: Uint8Array): PtContents {
-  const zip = new ZipReader(bytes);
+  const budget = readBudget(bytes.byteLength);
+  const zip = new ZipReader(bytes, budget.meta);
   const names = [...zip.entries.keys()];
   if (names.length === 0) fail('empty zip archive');
   const prefix = names[0].includes('/') ? names[0].slice(0, names[0].indexOf('/')) : '';
@@ -90,23 +91,23 @@ function readZip(bytes: Uint8Array): PtContents {
   }
   const byteorder = `${prefix}/byteorder`;
   if (zip.entries.has(byteorder)) {
-    const order = new TextDecoder().decode(zip.read(byteorder)).trim();
+    const order = new TextDecoder().decode(zip.read(byteorder, budget.meta)).trim();
     if (order !== 'little') fail(`storages are ${quote(order, 20)}-endian; only little-endian checkpoints are supported`);
   }
-  const ctx = new LoadContext(new CopyBudget(bytes.byteLength));
+  const ctx = new LoadContext(budget);
   const cache = new Map<string, TorchStorage>();
   const persistentLoad = (pid: unknown) => {
     const id = parsePid(pid, false);
     return storageOf(cache, id.key, id, () => {
       const name = `${prefix}/data/${id.key}`;
       if (!zip.entries.has(name)) fail(`storage ${quote(id.key)} is missing from the archive`);
-      const data = zip.read(name, ctx.budget);
+      const data = zip.read(name, budget.data);
       const want = id.numel * DTYPE_SIZE[id.dtype.dtype];
       if (data.byteLength !== want) fail(`storage ${quote(id.key)} holds ${data.byteLength} bytes, expected ${want} (${id.numel} x ${id.dtype.dtype})`);
       return data;
     });
   };
-  const { value } = unpickle(zip.read(pklName), 0, { globals: torchGlobals(ctx), persistentLoad });
+  const { value } = unpickle(zip.read(pklName, budget.meta), 0, { globals: torchGlobals(ctx), persistentLoad, budget: budget.meta });
   ctx.finish();
   return { format: 'torch-zip', value, storages: cache.size };
 }
@@ -122,14 +123,15 @@ interface LegacyParse {
 }
 
 function parseLegacy(bytes: Uint8Array): LegacyParse {
-  const plain = { globals: NO_GLOBALS };
+  const budget = readBudget(bytes.byteLength);
+  const plain = { globals: NO_GLOBALS, budget: budget.meta };
   const magic = unpickle(bytes, 0, plain);
   if (magic.value !== LEGACY_MAGIC) fail('not a torch.save file (bad magic number)');
   const proto = unpickle(bytes, magic.end, plain);
   if (proto.value !== LEGACY_PROTOCOL) fail(`unsupported legacy protocol version ${String(proto.value)}`);
   const sys = unpickle(bytes, proto.end, plain);
   if (!(sys.value instanceof PyDict) || sys.value.get('little_endian') !== true) fail('storages are not little-endian; only little-endian checkpoints are supported');
-  const ctx = new LoadContext(new CopyBudget(bytes.byteLength));
+  const ctx = new LoadContext(budget);
   const roots = new Map<string, TorchStorage>();
   const views = new Map<string, TorchStorage>();
   const viewList: LegacyParse['views'] = [];
@@ -148,15 +150,31 @@ function parseLegacy(bytes: Uint8Array): LegacyParse {
     viewList.push({ storage: s, root: id.key, offset: v.offset });
     return s;
   };
-  const main = unpickle(bytes, sys.end, { globals: torchGlobals(ctx), persistentLoad });
+  const main = unpickle(bytes, sys.end, { globals: torchGlobals(ctx), persistentLoad, budget: budget.meta });
   const keysPickle = unpickle(bytes, main.end, plain);
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) fail('storage key list is not a list of strings');
   return { value: main.value, dataStart: keysPickle.end, keys: keys as string[], roots, views: viewList, ctx };
 }
 
-function readLegacy(bytes: Uint8Array): PtContents {
-  const p = parseLegacy(bytes);
+/**
+ * Moves `bytes` forward in its own buffer (into the slack past its end, see read-file.ts) so that
+ * offset `at` lands on a multiple of `align` in memory: no new allocation. Returns `bytes`
+ * unchanged when the buffer has no room; the old view must not be used afterwards.
+ */
+export function alignInPlace(bytes: Uint8Array, at: number, align = 8): Uint8Array {
+  const shift = (align - ((bytes.byteOffset + at) % align)) % align;
+  if (shift === 0) return bytes;
+  if (bytes.byteOffset + bytes.byteLength + shift > bytes.buffer.byteLength) return bytes;
+  const whole = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength + shift);
+  whole.copyWithin(shift, 0, bytes.byteLength);
+  return whole.subarray(shift);
+}
+
+function readLegacy(original: Uint8Array, shiftInPlace: boolean): PtContents {
+  const p = parseLegacy(original);
+  // the pickles hold no views of the buffer (storages get their bytes below), so it may move now
+  const bytes = shiftInPlace ? alignInPlace(original, p.dataStart + 8) : original;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = p.dataStart;
   const seen = new Set<string>();
@@ -187,27 +205,19 @@ function looksLikeTar(bytes: Uint8Array): boolean {
   return bytes.byteLength > 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === 'ustar';
 }
 
+export interface ReadPtOptions {
+  /**
+   * legacy files: shift the bytes within their buffer (which must have room past the view's
+   * end, as readWholeFile's has) so the storages land aligned and need no copies; `bytes` must
+   * not be used afterwards
+   */
+  shiftInPlace?: boolean;
+}
+
 /** reads a torch.save file held in memory */
-export function readTorchPt(bytes: Uint8Array): PtContents {
+export function readTorchPt(bytes: Uint8Array, opts: ReadPtOptions = {}): PtContents {
   if (isZip(bytes)) return readZip(bytes);
-  if (isLegacyPt(bytes)) return readLegacy(bytes);
+  if (isLegacyPt(bytes)) return readLegacy(bytes, opts.shiftInPlace ?? false);
   if (looksLikeTar(bytes)) fail('tar-based checkpoint (PyTorch < 0.4) is not supported; re-save it with a newer PyTorch');
   fail('not a torch.save file (neither zip nor legacy pickle format)');
-}
-
-/** offset of a legacy file's first storage element count (parses the pickles, reads no storage) */
-export function parseLegacyDataStart(bytes: Uint8Array): number {
-  return parseLegacy(bytes).dataStart;
-}
-
-/**
- * Reads a torch.save file. Legacy files are shifted in memory (in place, no second buffer)
- * so their storages land aligned and need no copies.
- */
-export function readTorchPtFile(file: string): PtContents {
-  let bytes = readWholeFile(file);
-  return wrapErrors(file, () => {
-    if (isLegacyPt(bytes)) bytes = alignInPlace(bytes, parseLegacyDataStart(bytes) + 8);
-    return readTorchPt(bytes);
-  });
 }

@@ -6,7 +6,8 @@
  */
 import { CheckpointError } from './errors.js';
 import { readSafetensors, isSafetensors } from './safetensors.js';
-import { readTorchPt, isLegacyPt, type PtFormat } from './torch-pt.js';
+import { readTorchPt, isLegacyPt, type PtFormat, type ReadPtOptions } from './torch-pt.js';
+import { readBudget } from './read-budget.js';
 import { isZip } from './zip-read.js';
 import { findStateDict, stripPrefix, type StateDict } from './state-dict.js';
 import { parseCheckpointMeta, type CheckpointMeta } from './checkpoint-meta.js';
@@ -40,17 +41,17 @@ export function detectFormat(bytes: Uint8Array): WeightsFormat | null {
 }
 
 /** parses a weights file held in memory; tensors are views into `bytes` where aligned */
-export function readWeights(bytes: Uint8Array): Weights {
+export function readWeights(bytes: Uint8Array, opts: ReadPtOptions = {}): Weights {
   const format = detectFormat(bytes);
   if (format === null) throw new CheckpointError('not a checkpoint: expected a torch.save file (zip or legacy format) or safetensors');
   if (format === 'safetensors') {
     const { tensors, metadata } = readSafetensors(bytes);
     if (tensors.size === 0) throw new CheckpointError('the safetensors file holds no tensors');
-    const checkpoint = parseCheckpointMeta(metadata);
+    const checkpoint = parseCheckpointMeta(metadata, readBudget(bytes.byteLength).meta);
     const s = stripPrefix(tensors);
     const stateDict: StateDict = { tensors: s.tensors, location: '', strippedPrefix: s.stripped ? 'module.' : null, extras: [] };
     return { format, value: tensors, stateDict, metadata, ...(checkpoint ? { checkpoint } : {}), bytes: bytes.byteLength };
   }
-  const pt = readTorchPt(bytes);
+  const pt = readTorchPt(bytes, opts);
   return { format: pt.format, value: pt.value, stateDict: findStateDict(pt.value), bytes: bytes.byteLength };
 }

@@ -1,11 +1,14 @@
 /**
  * A minimal zip reader for torch's zip checkpoints: central directory (zip64 aware), stored
- * entries returned as views into the buffer, deflated ones inflated with a size bound. Every
- * offset and size is checked against the buffer before use.
+ * entries returned as views into the buffer, deflated ones inflated into exactly their
+ * declared size, charged to a budget before anything is inflated. Every offset and size is
+ * checked against the buffer before use; the directory itself is charged to a budget too.
+ * Portable (no Node built-ins).
  */
-import { crc32, inflateRawSync } from 'node:zlib';
 import { CheckpointError, quote } from './errors.js';
-import type { CopyBudget } from './arrays.js';
+import { crc32 } from './crc32.js';
+import { inflateExact } from './inflate.js';
+import { COST, type Budget } from './read-budget.js';
 
 export interface ZipEntry {
   name: string;
@@ -35,7 +38,8 @@ export class ZipReader {
   readonly entries = new Map<string, ZipEntry>();
   private readonly dv: DataView;
 
-  constructor(private readonly bytes: Uint8Array) {
+  /** `budget` pays for the directory (entries and names) */
+  constructor(private readonly bytes: Uint8Array, private readonly budget?: Budget) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.readDirectory();
   }
@@ -109,6 +113,7 @@ export class ZipReader {
     let local = this.u32(at + 42);
     const nameAt = at + 46;
     if (nameAt + nameLen + extraLen + commentLen > this.bytes.byteLength) fail('central directory entry runs past the end');
+    this.budget?.take(COST.zipEntry + 2 * nameLen, 'the zip directory');
     const name = new TextDecoder().decode(this.bytes.subarray(nameAt, nameAt + nameLen));
     if (flags & 1) fail(`entry ${quote(name)} is encrypted`);
     // zip64 extended information: the saturated fields, in order
@@ -137,22 +142,21 @@ export class ZipReader {
     return { entry: { name, method, crc, compressedSize, size, dataOffset }, next: nameAt + nameLen + extraLen + commentLen };
   }
 
-  /** an entry's bytes: a view for stored entries, an inflated copy (charged to `budget`) otherwise; the CRC is checked */
-  read(name: string, budget?: CopyBudget): Uint8Array {
+  /** an entry's bytes: a view for stored entries, an inflated copy (its declared size charged to `budget` first) otherwise; the CRC is checked */
+  read(name: string, budget: Budget): Uint8Array {
     const e = this.entries.get(name);
     if (!e) fail(`no entry ${quote(name)}`);
     const raw = this.bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
     let data = raw;
     if (e.method === 8) {
-      budget?.take(e.size, `inflating ${quote(name)}`);
+      budget.take(e.size, `inflating ${quote(name)} (${e.size} bytes)`);
       try {
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });
+        data = inflateExact(raw, e.size);
       } catch (err) {
         fail(`cannot inflate ${quote(name)}: ${(err as Error).message}`);
       }
-      if (data.byteLength !== e.size) fail(`${quote(name)} inflates to ${data.byteLength} bytes, expected ${e.size}`);
     }
-    if ((crc32(data) >>> 0) !== e.crc) fail(`CRC mismatch in ${quote(name)} (corrupt file)`);
+    if (crc32(data) !== e.crc) fail(`CRC mismatch in ${quote(name)} (corrupt file)`);
     return data;
   }
 }

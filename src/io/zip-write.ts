@@ -4,7 +4,7 @@
  * does), zip64 records where sizes or offsets need them. Output is a list of chunks that
  * reference the entries' data, so nothing large is copied.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 
 export interface ZipInput {
   name: string;

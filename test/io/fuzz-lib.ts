@@ -1,22 +1,32 @@
 /**
  * Checkpoint fuzzing shared by test/io/fuzz.test.ts (bounded, in CI) and scripts/fuzz-pt.ts
  * (long run): seeded mutations of real files (truncation, flipped bytes, huge declared sizes,
- * deep MARK / list nesting, unknown globals, splices), applied to the raw file and, for zip
- * archives, to data.pkl inside a re-packed archive (so mutations get past the CRC checks).
- * Every case must load or throw a CheckpointError; anything else is a crash.
+ * nesting through every container opcode, object / memo / DUP runs, unknown globals, splices),
+ * applied to the raw file and, for zip archives, to an entry inside a re-packed archive, stored
+ * or deflated (so mutations get past the CRC checks), and to our checkpoint's JSON metadata.
+ * Each case is loaded as inspect and eval do; it must load or throw a CheckpointError of one
+ * line; anything else is a crash.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWeights } from '../../src/io/weights.js';
 import { inferArch } from '../../src/io/arch-infer.js';
+import { modelFromWeights } from '../../src/io/load-model.js';
+import { encodeSafetensors, readSafetensors } from '../../src/io/safetensors.js';
+import { CHECKPOINT_META_KEY, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointMetadata } from '../../src/io/checkpoint-meta.js';
+import { specFromArch } from '../../src/snn/arch.js';
+import { NORMALIZATION } from '../../src/data/dataset.js';
+import { NEST_UNITS, zipOf } from './fuzz-bombs.js';
 import { inspectLines } from '../../src/cli/inspect.js';
 import { CheckpointError } from '../../src/io/errors.js';
 import { ZipReader } from '../../src/io/zip-read.js';
+import { readBudget } from '../../src/io/read-budget.js';
 import { encodeZip } from '../../src/io/zip-write.js';
 import { encodeTorchLegacy, encodeTorchZip } from '../../src/io/torch-pt-write.js';
 import { readTorchPt } from '../../src/io/torch-pt.js';
 import { concatChunks } from '../../src/io/atomic-write.js';
+import type { NamedArray } from '../../src/io/arrays.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.resolve(here, '../../../shared/fixtures');
@@ -26,6 +36,10 @@ export interface Seed {
   bytes: Uint8Array;
   /** for zip seeds: the entries, to re-pack with a mutated data.pkl */
   entries?: { name: string; data: Uint8Array }[];
+  /** zip seeds whose entries are deflated (re-packed deflated too) */
+  deflate?: boolean;
+  /** our checkpoints: the safetensors tensors and metadata, to re-encode with mutated metadata */
+  checkpoint?: { tensors: [string, NamedArray][]; meta: Record<string, unknown> };
 }
 
 export type Rng = () => number;
@@ -44,14 +58,27 @@ export function makeRng(seed: number): Rng {
 
 const int = (rng: Rng, n: number) => Math.floor(rng() * n);
 
-/** the fixtures' weight files plus a few written by our writers (zip64, legacy trainer-style) */
+/** our checkpoint of the vgg5 fixture's weights (as `train` writes one) */
+function ourCheckpoint(weights: Uint8Array): Seed {
+  const { tensors } = readSafetensors(weights);
+  const spec = specFromArch('8,A,16,16,A', { labels: 10, inChannels: 3, imageSize: 32, hidden: [64, 64] });
+  const meta = {
+    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, packageVersion: '0.1.0', spec, timesteps: 8, normalization: NORMALIZATION.cifar10,
+    dataset: 'cifar10', method: 'hire', metrics: { testTop1: 50 }, training: { seed: 0, config: { lr: 1e-4 } }, createdAt: '2024-01-01T00:00:00Z',
+  };
+  const list = [...tensors];
+  return { name: 'written/our_checkpoint.safetensors', bytes: concatChunks(encodeSafetensors(list, checkpointMetadata(meta as never))), checkpoint: { tensors: list, meta } };
+}
+
+/** the fixtures' weight files plus a few written by our writers (zip64, legacy trainer-style, deflated zips, our checkpoint) */
 export function loadSeeds(): Seed[] {
   const seeds: Seed[] = [];
   const add = (name: string, bytes: Uint8Array) => {
     const seed: Seed = { name, bytes };
     if (bytes[0] === 0x50) {
       const zip = new ZipReader(bytes);
-      seed.entries = [...zip.entries.keys()].map((n) => ({ name: n, data: zip.read(n) }));
+      seed.entries = [...zip.entries.keys()].map((n) => ({ name: n, data: zip.read(n, readBudget(bytes.byteLength).data) }));
+      seeds.push({ name: `${name}#deflated`, bytes: zipOf(seed.entries.map((e) => ({ ...e, deflate: true }))), entries: seed.entries, deflate: true });
     }
     seeds.push(seed);
   };
@@ -64,18 +91,24 @@ export function loadSeeds(): Seed[] {
   const small = readTorchPt(seeds.find((s) => s.name === 'vgg5-tiny-c10/trainer_checkpoint_legacy.pt')!.bytes).value;
   add('written/trainer_legacy.pt', concatChunks(encodeTorchLegacy(small)));
   add('written/trainer_zip64.pt', concatChunks(encodeTorchZip(small, { forceZip64: true })));
+  seeds.push(ourCheckpoint(new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'vgg5-tiny-c10', 'weights.safetensors')))));
   return seeds;
 }
 
 const HOSTILE = ['cos\nsystem\n', 'cposix\nsystem\n', 'cbuiltins\neval\n', 'c__builtin__\nexec\n', 'ctorch\nload\n', 'csubprocess\nPopen\n', 'ctorch._utils\n_rebuild_device_tensor_from_numpy\n'];
 const HUGE = [0xffffffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0x40000000, 0x10000000];
 
+/** opcodes that each make a value or a reference */
+const RUNS = [']', '}', ')', '2', 'N', '\x94', 'h\x00', ']2a', '}NNs', 'N\x85', 'K\x01q\x05', '\x8c\x01a', 'C\x01a', 'G\x3f\xf0\x00\x00\x00\x00\x00\x00', '\x8a\x08abcdefgh'];
+
+const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
 function mutate(bytes: Uint8Array, rng: Rng): { bytes: Uint8Array; how: string } {
   const n = bytes.byteLength;
   // most interesting structure (pickles, headers, zip directory) sits near the ends
   const pos = () => (rng() < 0.5 ? int(rng, Math.min(n, 8192)) : rng() < 0.5 ? Math.max(0, n - 1 - int(rng, Math.min(n, 2048))) : int(rng, n));
   const out = () => bytes.slice();
-  switch (int(rng, 8)) {
+  switch (int(rng, 10)) {
     case 0: {
       const at = int(rng, n);
       return { bytes: bytes.slice(0, at), how: `truncate@${at}` };
@@ -101,6 +134,21 @@ function mutate(bytes: Uint8Array, rng: Rng): { bytes: Uint8Array; how: string }
       const unit = ['(', ']', '(]', '}', ')', '\x85'][int(rng, 6)];
       const ins = new TextEncoder().encode(unit.repeat(depth));
       return { bytes: concatChunks([bytes.subarray(0, at), ins, bytes.subarray(at)]), how: `nest${depth}@${at}` };
+    }
+    case 8: {
+      // nesting through one container opcode, the stack left as it was (memo 0: the value, memo 1: OrderedDict)
+      const at = pos();
+      const [op, unit] = Object.entries(NEST_UNITS)[int(rng, Object.keys(NEST_UNITS).length)];
+      const depth = 1 + int(rng, 3000);
+      const ins = latin1(`ccollections\nOrderedDict\nq\x010N${`q\x000${unit}`.repeat(depth)}0`);
+      return { bytes: concatChunks([bytes.subarray(0, at), ins, bytes.subarray(at)]), how: `nest-${op}${depth}@${at}` };
+    }
+    case 9: {
+      // a run of one value-making opcode: objects, references, memo entries
+      const at = pos();
+      const unit = RUNS[int(rng, RUNS.length)];
+      const k = 1 + int(rng, 200_000);
+      return { bytes: concatChunks([bytes.subarray(0, at), latin1(unit.repeat(k)), bytes.subarray(at)]), how: `run${k}x${JSON.stringify(unit)}@${at}` };
     }
     case 4: {
       const at = pos();
@@ -144,10 +192,12 @@ export function makeCase(seeds: Seed[], seed: number, i: number): Case {
     // mutate data.pkl (or another entry) inside a valid archive so the CRC does not stop it
     const idx = rng() < 0.8 ? s.entries.findIndex((e) => e.name.endsWith('data.pkl')) : int(rng, s.entries.length);
     const m = mutate(s.entries[idx].data, rng);
-    const entries = s.entries.map((e, j) => ({ name: e.name, chunks: [j === idx ? m.bytes : e.data] }));
+    const entries = s.entries.map((e, j) => ({ name: e.name, data: j === idx ? m.bytes : e.data, deflate: s.deflate }));
     if (rng() < 0.1) entries.splice(int(rng, entries.length), 1);
-    return { seed: s.name, how: `repack:${s.entries[idx].name}:${m.how}`, bytes: concatChunks(encodeZip(entries)) };
+    const bytes = s.deflate ? zipOf(entries) : concatChunks(encodeZip(entries.map((e) => ({ name: e.name, chunks: [e.data] }))));
+    return { seed: s.name, how: `repack:${s.entries[idx].name}:${m.how}`, bytes };
   }
+  if (s.checkpoint && rng() < 0.6) return mutateMetadata(s, rng);
   const m = mutate(s.bytes, rng);
   const rounds = rng() < 0.2 ? 2 : 1;
   let bytes = m.bytes;
@@ -160,9 +210,54 @@ export function makeCase(seeds: Seed[], seed: number, i: number): Case {
   return { seed: s.name, how, bytes };
 }
 
+/** stands for k nested arrays, spliced into the JSON text (JSON.stringify itself would recurse that deep) */
+const DEEP = '\u0000deep';
+
+/** hostile values for our checkpoint's metadata fields */
+function hostileValue(rng: Rng): unknown {
+  const k = 1 + int(rng, 100_000);
+  const pick: (() => unknown)[] = [
+    () => -5, () => 0, () => 1e9, () => 2 ** 53, () => -1e308, () => 0.5, () => null, () => 'x', () => true, () => [], () => ({}),
+    () => Array.from({ length: k }, () => 0), () => 'y'.repeat(k), () => DEEP,
+    () => Array.from({ length: 1 + int(rng, 8) }, () => int(rng, 1 << 20)), () => ({ family: 'vgg', cfg: [1e6, 'A'] }),
+  ];
+  return pick[int(rng, pick.length)]();
+}
+
+/** our checkpoint with its metadata JSON changed: a field (top level or in spec) replaced or removed, or the text itself mutated */
+function mutateMetadata(s: Seed, rng: Rng): Case {
+  const meta = structuredClone(s.checkpoint!.meta) as Record<string, unknown>;
+  const spec = meta.spec as Record<string, unknown>;
+  const target = rng() < 0.5 ? spec : meta;
+  const keys = Object.keys(target);
+  const key = rng() < 0.9 ? keys[int(rng, keys.length)] : `extra${int(rng, 10)}`;
+  let text: string;
+  let how: string;
+  if (rng() < 0.2) {
+    const m = mutate(new TextEncoder().encode(JSON.stringify(meta)), rng);
+    text = new TextDecoder().decode(m.bytes);
+    how = `meta-text:${m.how}`;
+  } else {
+    if (rng() < 0.15) delete target[key];
+    else target[key] = hostileValue(rng);
+    const k = 1 + int(rng, 100_000);
+    text = JSON.stringify(meta).replace(JSON.stringify(DEEP), `${'['.repeat(k)}${']'.repeat(k)}`);
+    how = `meta:${target === spec ? 'spec.' : ''}${key}`;
+  }
+  const bytes = concatChunks(encodeSafetensors(s.checkpoint!.tensors, { [CHECKPOINT_META_KEY]: text }));
+  return { seed: s.name, how, bytes };
+}
+
 export type Outcome = 'loaded' | 'rejected';
 
-/** loads a case the way `inspect` would; returns the error class for rejections, throws on anything but a CheckpointError */
+/** an internal error that wrapErrors turned into a CheckpointError: a bug, not a refusal */
+const WRAPPED_BUG = /corrupt or unsupported file \((TypeError|RangeError|ReferenceError|SyntaxError|Error):/;
+
+/**
+ * Loads a case the way `inspect` does, then builds the model as `eval` / `export` / `train --init`
+ * do (one path: readWeights, resolveSpec, modelFromWeights). Returns the error class for
+ * rejections; throws on anything but a one-line CheckpointError (or one that wraps an internal error).
+ */
 export function runCase(c: Case): { outcome: Outcome; kind: string } {
   try {
     const w = readWeights(c.bytes);
@@ -172,9 +267,12 @@ export function runCase(c: Case): { outcome: Outcome; kind: string } {
       if (!(err instanceof CheckpointError)) throw err;
     }
     inspectLines('fuzz', w);
+    modelFromWeights({ ...w, file: 'fuzz', sha256: '' }, { normalization: NORMALIZATION.cifar10 });
     return { outcome: 'loaded', kind: 'loaded' };
   } catch (err) {
-    if (err instanceof CheckpointError && err.message.length > 0) return { outcome: 'rejected', kind: classify(err.message) };
+    if (err instanceof CheckpointError && err.message.length > 0 && !err.message.includes('\n') && !WRAPPED_BUG.test(err.message)) {
+      return { outcome: 'rejected', kind: classify(err.message) };
+    }
     const e = err as Error;
     throw new Error(`case ${c.seed} ${c.how}: ${e?.name ?? typeof err} escaped: ${e?.message ?? String(err)}`, { cause: err });
   }
@@ -186,8 +284,10 @@ export function classify(msg: string): string {
   if (/CRC/.test(msg)) return 'zip CRC mismatch';
   if (/^zip:/.test(msg)) return 'zip structure';
   if (/truncated|runs past|too short|outside|exceeds/.test(msg)) return 'truncated / out of bounds';
-  if (/nesting deeper/.test(msg)) return 'nesting limit';
-  if (/more bytes than the file holds/.test(msg)) return 'allocation refused';
+  if (/nesting deeper|nests \d+ levels|after nesting it|into itself/.test(msg)) return 'nesting limit / cycle';
+  if (/checkpoint can need; refusing/.test(msg)) return 'read budget spent';
+  if (/hire-snn metadata|checkpoint format|checkpoint version/.test(msg)) return 'bad checkpoint metadata';
+  if (/inflate/.test(msg)) return 'bad deflate data';
   if (/unsupported pickle|stack underflow|no MARK|memo key|SETITEM|APPEND|cannot call|call arguments|GLOBAL|BINSTRING|LONG4|BUILD/.test(msg)) return 'malformed pickle';
   if (/not a checkpoint|not a torch\.save|magic/.test(msg)) return 'not a checkpoint';
   if (/state_dict|non-tensor|both present/.test(msg)) return 'no usable state_dict';
@@ -205,15 +305,16 @@ export interface Summary {
   maxArrayBuffersMb: number;
 }
 
-/** runs cases [start, ...) until `cases` or `seconds` is reached */
-export function runFuzz(opts: { seed: number; cases?: number; seconds?: number; onCase?: (i: number) => void; onCrash?: (message: string) => void }): Summary {
+/** runs cases [from, ...) until case `cases` or `seconds` is reached */
+export function runFuzz(opts: { seed: number; from?: number; cases?: number; seconds?: number; onCase?: (i: number) => void; onCrash?: (message: string) => void }): Summary {
   const seeds = loadSeeds();
   const t0 = performance.now();
   const outcomes: Record<string, number> = {};
   let maxCaseMs = 0;
   let slowest = '';
   let maxAb = 0;
-  let i = 0;
+  const from = opts.from ?? 0;
+  let i = from;
   for (; ; i++) {
     if (opts.cases !== undefined && i >= opts.cases) break;
     if (opts.seconds !== undefined && performance.now() - t0 > opts.seconds * 1000) break;
@@ -229,6 +330,7 @@ export function runFuzz(opts: { seed: number; cases?: number; seconds?: number; 
       r = { kind: 'CRASH' };
     }
     const ms = performance.now() - s;
+    if (process.env.HIRE_SNN_FUZZ_SLOW && ms > Number(process.env.HIRE_SNN_FUZZ_SLOW)) console.error(`slow #${i} ${ms.toFixed(0)} ms ${c.seed} ${c.how}`);
     if (ms > maxCaseMs) {
       maxCaseMs = ms;
       slowest = `#${i} ${c.seed} ${c.how}`;
@@ -236,5 +338,5 @@ export function runFuzz(opts: { seed: number; cases?: number; seconds?: number; 
     outcomes[r.kind] = (outcomes[r.kind] ?? 0) + 1;
     if (i % 256 === 0) maxAb = Math.max(maxAb, process.memoryUsage().arrayBuffers);
   }
-  return { cases: i, seconds: (performance.now() - t0) / 1000, outcomes, maxCaseMs, slowest, maxArrayBuffersMb: maxAb / 2 ** 20 };
+  return { cases: i - from, seconds: (performance.now() - t0) / 1000, outcomes, maxCaseMs, slowest, maxArrayBuffersMb: maxAb / 2 ** 20 };
 }

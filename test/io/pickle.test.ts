@@ -4,13 +4,15 @@ import assert from 'node:assert/strict';
 import { unpickle } from '../../src/io/pickle.js';
 import { PickleWriter } from '../../src/io/pickle-write.js';
 import { PyDict, PyTuple, formatValue } from '../../src/io/pickle-values.js';
-import { CopyBudget, toFloat32, type NamedArray } from '../../src/io/arrays.js';
+import { toFloat32, type NamedArray } from '../../src/io/arrays.js';
+import { readBudget } from '../../src/io/read-budget.js';
 import { LoadContext, torchGlobals } from '../../src/io/torch-globals.js';
 import { CheckpointError } from '../../src/io/errors.js';
 import { readTorchPt } from '../../src/io/torch-pt.js';
 import { encodeTorchLegacy } from '../../src/io/torch-pt-write.js';
 import { encodeZip } from '../../src/io/zip-write.js';
 import { concatChunks } from '../../src/io/atomic-write.js';
+import { NEST_UNITS, nestingPickle } from './fuzz-bombs.js';
 
 /** bytes from a mix of strings (latin1) and byte values */
 function pk(...parts: (string | number[])[]): Uint8Array {
@@ -23,7 +25,7 @@ function pk(...parts: (string | number[])[]): Uint8Array {
 }
 
 function load(bytes: Uint8Array): unknown {
-  const ctx = new LoadContext(new CopyBudget(bytes.byteLength));
+  const ctx = new LoadContext(readBudget(bytes.byteLength));
   return unpickle(bytes, 0, { globals: torchGlobals(ctx) }).value;
 }
 
@@ -72,14 +74,27 @@ describe('refusals', () => {
     refuses(pk([0x80, 2], 'X', [0xff, 0xff, 0xff, 0x7f], 'abc.'), /truncated/);
   });
 
-  test('deep MARK nesting is bounded; deep value nesting stays iterative', () => {
+  test('deep MARK nesting and deep value nesting (any container opcode) are bounded', () => {
     refuses(pk([0x80, 2], '('.repeat(5000), 'N.'), /nesting deeper than 1000/);
-    // 100k nested 1-tuples (one opcode per level): no recursion in the unpickler or in formatting
-    const v = load(pk([0x80, 2], 'N', String.fromCharCode(0x85).repeat(100_000), '.'));
+    // 1000 nested 1-tuples are fine (and print shortly), 1001 are not
+    const v = load(pk([0x80, 2], 'N', String.fromCharCode(0x85).repeat(1000), '.'));
     assert.ok(v instanceof PyTuple);
     assert.match(formatValue(v), /^\(\(\(\(\(\.\.\.\),\),\),\),\)$/);
-    // a list that contains itself prints as a cycle
-    assert.equal(formatValue(load(pk([0x80, 2], ']q', [0], 'h', [0], 'a.'))), '[<cycle>]');
+    refuses(pk([0x80, 2], 'N', String.fromCharCode(0x85).repeat(1001), '.'), /pickle byte 1003: nesting deeper than 1000 levels/);
+    // (a call's result counts as deep as its arguments: OrderedDict([(k, v)]) adds 3 levels)
+    for (const [op, unit] of Object.entries(NEST_UNITS)) {
+      assert.ok(load(nestingPickle(unit, 300)) !== undefined, op);
+      assert.throws(() => load(nestingPickle(unit, 1001)), /nesting deeper than 1000 levels/, op);
+    }
+  });
+
+  test('reference cycles and changes to a container after nesting it are refused', () => {
+    refuses(pk([0x80, 2], ']q', [0], 'h', [0], 'a.'), /puts a container into itself/);
+    refuses(pk([0x80, 2], '}q', [0], 'Nh', [0], 's.'), /puts a container into itself/);
+    // l0 goes into l1, then l1 into l0: a cycle through a nested list
+    refuses(pk([0x80, 2], ']q', [0], ']q', [1], 'h', [0], 'a0h', [0], 'h', [1], 'a.'), /changes a container after nesting it/);
+    // the chain trick that would hide depth: fill a list after nesting it
+    refuses(pk([0x80, 2], ']q', [0], ']h', [0], 'a0h', [0], ']a.'), /changes a container after nesting it/);
   });
 });
 
@@ -137,7 +152,7 @@ describe('values', () => {
     };
     assert.throws(() => readTorchPt(bad([5], [1])), /reaches element 4 of a 4-element storage/);
     assert.throws(() => readTorchPt(bad([2], [1], 3)), /reaches element 4/);
-    assert.throws(() => readTorchPt(bad([2 ** 40], [0])), /more bytes than the file holds/);
+    assert.throws(() => readTorchPt(bad([2 ** 40], [0])), /strided tensor \[1099511627776\] needs more than the 128\.0 MiB of tensor data that a \d+ bytes checkpoint can need; refusing/);
     assert.throws(() => readTorchPt(bad([2, 2], [1])), /2 dimensions but stride has 1/);
     // a transposed view within bounds is fine
     assert.deepEqual(readTorchPt(bad([2, 2], [1, 2])).storages, 1);

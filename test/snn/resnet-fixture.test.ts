@@ -15,7 +15,7 @@ import { buildModel } from '../../src/snn/build.js';
 import { loadStateDict } from '../../src/io/spec-keys.js';
 import { findThresholds } from '../../src/snn/thresholds.js';
 import { resnetSpec, RESNET_BLOCKS } from '../../src/snn/resnet-presets.js';
-import { readTorchPtFile } from '../../src/io/torch-pt.js';
+import { readTorchPtFile } from '../../src/io/load.js';
 import { Rng } from '../../src/data/rng.js';
 import type { SpikingModel } from '../../src/snn/model.js';
 import { loadFixture, resnetSpecOf, type Fixture } from '../helpers/fixtures.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { Adam } from '../../src/tensor/optim/adam.js';
 import { Sgd } from '../../src/tensor/optim/sgd.js';
-import { readTorchPtFile } from '../../src/io/torch-pt.js';
+import { readTorchPtFile } from '../../src/io/load.js';
 import { findStateDict } from '../../src/io/state-dict.js';
 import { dictGet } from '../../src/io/pickle-values.js';
 import { toFloat32, type NamedArray } from '../../src/io/arrays.js';
