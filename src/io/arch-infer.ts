@@ -11,7 +11,8 @@
  */
 import { type ModelSpec, type ResNetSpec, type VggLayer, type VggSpec, VGG_PRESETS, vggFlatFeatures } from '../snn/spec.js';
 import { CheckpointError } from './errors.js';
-import { checkStateDict, resnetFeatureSize } from './spec-keys.js';
+import { checkStateDict } from './spec-keys.js';
+import { resnetFeatureSize } from '../snn/models/resnet.js';
 import { RESNET_BLOCKS } from '../snn/resnet-presets.js';
 import type { ArchRequest } from '../snn/arch.js';
 

@@ -2,16 +2,22 @@
 import type { ModelSpec } from './spec.js';
 import type { Normalization, SpikingModel } from './model.js';
 import type { Rng } from './dropout.js';
-import { SpikingVgg } from './models/vgg.js';
-import { SpikingResNet } from './models/resnet.js';
+import { Network, type Architecture } from './network.js';
+import { vggArchitecture } from './models/vgg.js';
+import { resnetArchitecture } from './models/resnet.js';
 
-export function buildModel(spec: ModelSpec, normalization: Normalization, rng?: Rng): SpikingModel {
+/** the layer list a spec describes */
+export function architectureOf(spec: ModelSpec): Architecture {
   switch (spec.family) {
     case 'vgg':
-      return new SpikingVgg(spec, normalization, rng);
+      return vggArchitecture(spec);
     case 'resnet':
-      return new SpikingResNet(spec, normalization, rng);
+      return resnetArchitecture(spec);
     default:
       throw new Error(`model family "${(spec as ModelSpec).family}" is not supported yet`);
   }
+}
+
+export function buildModel(spec: ModelSpec, normalization: Normalization, rng?: Rng): SpikingModel {
+  return new Network(spec, normalization, architectureOf(spec), rng);
 }

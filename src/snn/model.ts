@@ -59,6 +59,21 @@ export interface ForwardOptions {
   surrogate?: Surrogate;
 }
 
+/**
+ * The ANN pass's activation where the neurons were: `relu` (the network pretrained before
+ * conversion), or `threshold-scaled`, clamp(I/θ, 0, 1) with θ the layer's threshold: the rate
+ * an integrate-and-fire neuron fires at under a constant current I (thresholds get no gradient)
+ */
+export type AnnActivation = 'relu' | 'threshold-scaled';
+
+export interface AnnOptions {
+  /** training mode: dropout masks drawn from rng */
+  train?: boolean;
+  rng?: Rng;
+  /** default relu */
+  activation?: AnnActivation;
+}
+
 export interface ForwardResult {
   /** summed over the steps: [B, labels] */
   logits: Tensor;
@@ -75,7 +90,7 @@ export interface SpikingModel {
   readonly params: Map<string, Tensor>;
   forward(x01: Tensor, opts: ForwardOptions): ForwardResult;
   /** ReLU network with the same weights (ANN pretraining), logits [B, labels] */
-  forwardAnn(x01: Tensor, opts: { train?: boolean; rng?: Rng }): Tensor;
+  forwardAnn(x01: Tensor, opts?: AnnOptions): Tensor;
   spikingLayers(): SpikingLayerInfo[];
   /** every conv/linear with its MACs and what it reads, for the energy model */
   weightedOps(): WeightedOp[];
