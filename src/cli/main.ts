@@ -9,6 +9,7 @@ import { registerTrain } from './train.js';
 import { registerBench } from './bench.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
+import { registerSweep } from './sweep.js';
 import { runCli } from './run.js';
 
 const program = new Command();
@@ -25,5 +26,6 @@ registerTrain(program);
 registerInspect(program);
 registerBench(program);
 registerReport(program);
+registerSweep(program);
 
 await runCli(program, process.argv);
