@@ -58,7 +58,7 @@ export async function runSweep(req: SweepRequest, env: SweepEnv = {}): Promise<S
   const empty = { out, cells: plan.cells.length, failed: [], notRun: [] };
   if (req.dryRun) {
     const text = [`${plan.cells.length} cells into ${out}:`, planText(out, plan)];
-    if (req.executor === 'slurm') text.push(...slurmScripts(out, plan, req.retries, req.slurm).map((s) => `\n# ${s.file}\n${s.text}`));
+    if (req.executor === 'slurm') text.push(...slurmScripts(out, plan, req.retries, req.slurm).map((s) => `\n# sbatch --parsable${s.dependent ? ' --dependency=afterok:<job of level ' + (s.level - 1) + '> --kill-on-invalid-dep=yes' : ''} ${s.file}\n${s.text}`));
     else text.push(`local executor: ${req.workers} worker(s) x ${threadsPerWorker(req.workers)} thread(s), ${req.retries} retr${req.retries === 1 ? 'y' : 'ies'} per cell`);
     env.print?.(text.join('\n'));
     return { status: 'dry-run', ...empty };

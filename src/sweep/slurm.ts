@@ -12,7 +12,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import type { Cell, Plan } from './expand.js';
-import { cellDir, markFailed, readDone, readFailed } from './cell-dir.js';
+import { cellDir, cellsRoot, markFailed, readDone, readFailed } from './cell-dir.js';
 import { cliCommand } from './entry.js';
 import type { SweepUi } from './ui.js';
 import { atomicWriteChunks } from '../io/atomic-write.js';
@@ -58,6 +58,8 @@ export function checkSlurm(slurm: SlurmOptions): void {
 
 export interface JobScript {
   level: number;
+  /** submitted with --dependency=afterok on the previous level's array */
+  dependent: boolean;
   file: string;
   text: string;
   cells: string[];
@@ -94,10 +96,10 @@ export function slurmScripts(out: string, plan: Plan, retries: number, slurm: Sl
       'set -euo pipefail',
       `cells=(${cells.map((c) => c.id).join(' ')})`,
       'export OMP_NUM_THREADS="${SLURM_CPUS_PER_TASK:-1}" OMP_WAIT_POLICY=passive',
-      `exec ${entry} sweep-cell ${quote(cellDir(out, ''))}"\${cells[$SLURM_ARRAY_TASK_ID]}" --retries ${retries}`,
+      `exec ${entry} sweep-cell ${quote(cellsRoot(out) + '/')}"\${cells[$SLURM_ARRAY_TASK_ID]}" --retries ${retries}`,
       '',
     ].join('\n');
-    return { level, file: path.join(dir, `level-${level}.sh`), text, cells: cells.map((c) => c.id) };
+    return { level, file: path.join(dir, `level-${level}.sh`), text, cells: cells.map((c) => c.id), dependent: level > 0 };
   });
 }
 
@@ -139,10 +141,11 @@ function recordLostTasks(out: string, jobs: Jobs): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function waitFor(jobs: Jobs, opts: { pollSeconds: number; ui?: SweepUi; shouldStop?: () => boolean }): Promise<boolean> {
+async function waitFor(jobs: Jobs, opts: { pollSeconds: number; ui?: SweepUi; shouldStop?: () => boolean; onPoll?: () => void }): Promise<boolean> {
   let last = '';
   while (true) {
     const active = activeJobs(jobs);
+    opts.onPoll?.();
     if (active.size === 0) return true;
     const line = `waiting for Slurm job${active.size > 1 ? 's' : ''} ${[...active].join(', ')}`;
     if (line !== last) opts.ui?.log?.(line);
@@ -180,7 +183,12 @@ export async function runSlurm(out: string, plan: Plan, opts: { retries: number;
     ui?.log?.(`submitted level ${s.level}: job array ${jobId} (${s.cells.length} cell${s.cells.length > 1 ? 's' : ''})${previous ? `, after ${previous}` : ''}`);
     previous = jobId;
   }
-  if (!(await waitFor(jobs, wait))) {
+  const cells = jobs.flatMap((j) => j.cells);
+  const progress = ui?.progress?.(cells.length);
+  const count = () => cells.filter((id) => readDone(cellDir(out, id)) || readFailed(cellDir(out, id))).length;
+  const finished = await waitFor(jobs, { ...wait, onPoll: () => progress?.update(count()) });
+  progress?.stop();
+  if (!finished) {
     ui?.log?.(`the jobs keep running in Slurm (scancel ${jobs.map((j) => j.jobId).join(' ')} stops them); run the same sweep again to collect them`);
     return 'stopped';
   }

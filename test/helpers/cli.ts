@@ -11,12 +11,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCliProcess(args: string[], env: Record<string, string> = {}): CliResult {
+export function runCliProcess(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, CI: '1', HIRE_SNN_PROGRESS: 'always', ...env },
-    timeout: 120_000,
+    timeout: timeoutMs,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
