@@ -66,7 +66,8 @@ export function registerSweep(program: Command): void {
           return;
         }
         const ok = summary.cells - summary.failed.length - summary.notRun.length;
-        console.log(`${ok}/${summary.cells} cells done | ${summary.files!.json} | ${summary.files!.csv}`);
+        const files = summary.files!;
+        console.log([`${ok}/${summary.cells} cells done`, files.json, files.csv, ...(files.report ? [files.report] : [])].join(' | '));
         if (summary.failed.length || summary.notRun.length) {
           for (const r of summary.failed) console.error(`failed: ${describeCell({ ...r, id: r.cell })}: ${r.error} (log: ${summary.out}/cells/${r.cell}/log.txt)`);
           throw new UserError(`${summary.failed.length} cell(s) failed, ${summary.notRun.length} not run; ${again} retries them`);

@@ -12,6 +12,7 @@ import { cellDir, readDone, writeCellSpec } from './cell-dir.js';
 import { runLocal, threadsPerWorker } from './local.js';
 import { checkSlurm, runSlurm, slurmScripts, type SlurmOptions } from './slurm.js';
 import { collectResults, writeResults, type ResultRow } from './results.js';
+import { writeSweepReport } from './report.js';
 import { describeCell, type SweepUi } from './ui.js';
 import { atomicWriteChunks } from '../io/atomic-write.js';
 
@@ -40,7 +41,7 @@ export interface SweepSummary {
   status: 'finished' | 'stopped' | 'dry-run';
   out: string;
   cells: number;
-  files?: { json: string; csv: string };
+  files?: { json: string; csv: string; report?: string };
   failed: ResultRow[];
   notRun: ResultRow[];
 }
@@ -49,6 +50,16 @@ export const defaultOut = (grid: string) => path.join('runs', 'sweeps', path.bas
 
 function planText(out: string, plan: Plan): string {
   return plan.cells.map((c) => `level ${c.level}  ${readDone(cellDir(out, c.id)) ? 'done ' : 'to do'}  ${describeCell(c)}`).join('\n');
+}
+
+/** the report is a view of the results: when it cannot be made, the sweep says why and goes on */
+async function reportOf(out: string, plan: Plan, ui: SweepUi | undefined): Promise<string | undefined> {
+  try {
+    return (await writeSweepReport(out, plan, plan.grid.description ?? `hire-snn sweep ${path.basename(plan.grid.file)}`))?.file;
+  } catch (err) {
+    ui?.log?.(`report.html not written: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 export async function runSweep(req: SweepRequest, env: SweepEnv = {}): Promise<SweepSummary> {
@@ -73,8 +84,9 @@ export async function runSweep(req: SweepRequest, env: SweepEnv = {}): Promise<S
     : await runLocal(out, plan, { workers: req.workers, retries: req.retries, ui: env.ui, shouldStop: env.shouldStop });
   const results = collectResults(out, plan);
   const files = writeResults(out, results);
+  const report = await reportOf(out, plan, env.ui);
   return {
-    status, out, cells: plan.cells.length, files,
+    status, out, cells: plan.cells.length, files: { ...files, ...(report ? { report } : {}) },
     failed: results.rows.filter((r) => r.status === 'failed'),
     notRun: results.rows.filter((r) => r.status === 'not-run'),
   };

@@ -47,7 +47,7 @@ const attempts = (out: string, cell: string) => (fs.readFileSync(path.join(out, 
 
 let reference: SweepResults;
 
-test('a sweep runs every cell, collects results.json and results.csv; a second run skips them all', () => {
+test('a sweep runs every cell, collects results.json, results.csv and report.html; a second run skips them all', () => {
   const out = path.join(tmp.path, 'ref');
   const r = runCliProcess(['sweep', grid, '--out', out, '--workers', '2']);
   assert.equal(r.status, 0, r.stderr);
@@ -73,6 +73,11 @@ test('a sweep runs every cell, collects results.json and results.csv; a second r
   assert.equal(csv.length, 5);
   assert.match(csv[0], /^cell,stage,kind,status,seed,epochs,testTop1,.*clean\.top1,.*fgsm\.whiteBox\.top1.*,seconds,error$/);
   assert.match(csv[3], new RegExp(`^${att0.cell},attack,eval,done,0,`));
+  // the report page over the finished cells, each named by its stage and coordinates
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(html, /net seed=0/);
+  assert.match(html, /net seed=1/);
+  assert.ok(!fs.existsSync(path.join(out, '.report-inputs')));
 
   const again = runCliProcess(['sweep', grid, '--out', out, '--workers', '2']);
   assert.equal(again.status, 0, again.stderr);
