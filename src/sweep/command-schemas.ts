@@ -1,14 +1,14 @@
 /**
  * The option schemas a sweep validates its `train` and `eval` configs with: the same keys,
  * defaults and checks as `hire-snn train` / `hire-snn eval`, spelled as on the command line
- * (`noise-eps`, `eval-limit`). Interim: these follow today's TrainConfig and
- * EvalCommandOptions (typed against them, so they cannot drift silently) and give way to the
- * zod schemas of src/train/config.ts and src/eval/options.ts once those exist.
+ * (`noise-eps`, `eval-limit`). Training: src/train/config.ts's TrainConfigSchema itself.
+ * Evaluation, interim: typed against today's EvalCommandOptions (so it cannot drift silently)
+ * until src/eval/options.ts exports the eval options schema, which then replaces it.
  */
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/dataset.js';
 import { ATTACK_NAMES } from '../eval/evaluate.js';
-import { checkConfig, defaultsFor, DEFAULT_NOISE_EPS, TRAIN_METHODS, type TrainConfig } from '../train/config.js';
+import { TrainConfigSchema, type TrainConfig } from '../train/config.js';
 import type { EvalCommandOptions } from '../eval/run-eval.js';
 
 export type CommandKind = 'train' | 'eval';
@@ -18,54 +18,7 @@ function list<T extends z.ZodTypeAny>(item: T) {
   return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : typeof v === 'number' ? [v] : v), z.array(item).min(1));
 }
 const int = (min: number) => z.number().int().min(min);
-const positive = z.number().positive();
 const nonNegative = z.number().min(0);
-
-const trainShape = z.object({
-  method: z.enum(TRAIN_METHODS as [TrainConfig['method'], ...TrainConfig['method'][]]),
-  arch: z.coerce.string().optional(),
-  hidden: list(int(1)).optional(),
-  widths: list(int(1)).optional(),
-  dropout: z.number().min(0).lt(1).default(0.2),
-  init: z.string().optional(),
-  convert: z.enum(['auto', 'always', 'never']).default('auto'),
-  dataset: z.enum(DATASET_NAMES as [TrainConfig['dataset'], ...TrainConfig['dataset'][]]).default('cifar10'),
-  data: z.string().optional(),
-  limit: int(1).optional(),
-  evalLimit: int(1).optional(),
-  timesteps: int(1).default(8),
-  epochs: int(0).optional(),
-  batch: int(1).default(64),
-  lr: positive.optional(),
-  optimizer: z.enum(['sgd', 'adam']).optional(),
-  momentum: nonNegative.default(0.9),
-  weightDecay: nonNegative.optional(),
-  schedule: z.enum(['step', 'cosine', 'constant']).optional(),
-  milestones: list(z.number().gt(0).lt(1)).default([0.6, 0.8]),
-  gamma: positive.default(0.1),
-  augment: z.boolean().default(true),
-  seed: int(0).default(0),
-  encoding: z.enum(['direct', 'poisson']).default('direct'),
-  calibration: int(1).default(512),
-  percentile: z.number().gt(0).max(100).default(99.7),
-  scaling: positive.default(0.7),
-  periods: int(1).default(2),
-  noiseEps: nonNegative.default(DEFAULT_NOISE_EPS),
-  noiseMode: z.enum(['cumulative', 'from-clean']).default('cumulative'),
-  noiseProject: nonNegative.optional(),
-  carryMembrane: z.boolean().default(false),
-  saveEveryMinutes: positive.default(10),
-}).strict();
-
-const trainSchema: z.ZodType<TrainConfig, z.ZodTypeDef, unknown> = trainShape.transform((c) => {
-  const d = defaultsFor(c.method);
-  const config: TrainConfig = {
-    ...c, epochs: c.epochs ?? d.epochs, lr: c.lr ?? d.lr, optimizer: c.optimizer ?? d.optimizer,
-    weightDecay: c.weightDecay ?? d.weightDecay, schedule: c.schedule ?? d.schedule,
-  };
-  checkConfig(config);
-  return config;
-});
 
 /** eval options a sweep sets: everything but where the outputs go (the cell's directory decides that) */
 export type SweepEvalOptions = Omit<EvalCommandOptions, 'json' | 'saveOutputs'>;
@@ -75,7 +28,7 @@ const evalShape = z.object({
   bbModel: z.string().optional(),
   arch: z.coerce.string().default('auto'),
   hidden: list(int(1)).optional(),
-  dataset: z.enum(DATASET_NAMES as [TrainConfig['dataset'], ...TrainConfig['dataset'][]]).optional(),
+  dataset: z.enum(DATASET_NAMES as unknown as [TrainConfig['dataset'], ...TrainConfig['dataset'][]]).optional(),
   data: z.string().optional(),
   inputs: z.string().optional(),
   timesteps: int(1).optional(),
@@ -108,21 +61,29 @@ export interface CommandSchema {
   schema: z.ZodType<TrainConfig | SweepEvalOptions, z.ZodTypeDef, unknown>;
 }
 
+/** the keys of an object schema under its transforms and refinements */
+function keysOf(schema: z.ZodTypeAny): string[] {
+  let s = schema;
+  while (s instanceof z.ZodEffects) s = s.innerType();
+  if (!(s instanceof z.ZodObject)) throw new Error('an option schema is an object');
+  return Object.keys(s.shape);
+}
+
 const kebab = (camel: string) => camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 export const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export const COMMANDS: Readonly<Record<CommandKind, CommandSchema>> = {
   train: {
     kind: 'train',
-    options: Object.keys(trainShape.shape).map(kebab),
+    options: keysOf(TrainConfigSchema).map(kebab),
     modelOptions: ['init'],
     pathOptions: ['init', 'data'],
     locationOptions: ['data', 'save-every-minutes'],
-    schema: trainSchema,
+    schema: TrainConfigSchema,
   },
   eval: {
     kind: 'eval',
-    options: Object.keys(evalShape.shape).map(kebab),
+    options: keysOf(evalShape).map(kebab),
     modelOptions: ['model', 'bb-model'],
     pathOptions: ['model', 'bb-model', 'data', 'inputs'],
     locationOptions: ['data'],

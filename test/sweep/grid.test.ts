@@ -14,7 +14,7 @@ const expand = (text: string) => expandGrid(parseGridText(text, '/g/grid.yaml'))
 const LATENCY = `
 stages:
   ann:
-    train: { method: ann, arch: "4,A,8,A", hidden: 16, epochs: 1 }
+    train: { method: ann, arch: "4,A,8,A", hidden: [16], epochs: 1 }
     axes: { seed: [0, 1] }
   snn:
     train: { init: { stage: ann }, epochs: 1, noise-eps: 0.02 }
@@ -78,7 +78,7 @@ test('a cell id is the hash of its canonical config: stable, order-free, blind t
   const base = ids(LATENCY);
   assert.deepEqual(ids(LATENCY), base, 'the same grid gives the same ids');
   // key order, and where the data lives, do not change a cell
-  assert.deepEqual(ids(LATENCY.replace('{ method: ann, arch: "4,A,8,A", hidden: 16, epochs: 1 }', '{ epochs: 1, hidden: [16], data: /elsewhere, arch: "4,A,8,A", method: ann }')), base);
+  assert.deepEqual(ids(LATENCY.replace('{ method: ann, arch: "4,A,8,A", hidden: [16], epochs: 1 }', '{ epochs: 1, hidden: [16], data: /elsewhere, arch: "4,A,8,A", method: ann }')), base);
   // a changed ANN changes every cell downstream of it, and only those
   const changed = ids(LATENCY.replace('epochs: 1 }\n    axes: { seed', 'epochs: 2 }\n    axes: { seed'));
   assert.equal(changed.filter((id, i) => id !== base[i]).length, base.length);

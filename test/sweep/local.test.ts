@@ -31,7 +31,7 @@ before(() => {
   fs.writeFileSync(grid, `
 stages:
   net:
-    train: { method: snn, arch: "4,A,8,A", hidden: 16, timesteps: 2, epochs: 2, batch: 8, data: data }
+    train: { method: snn, arch: "4,A,8,A", hidden: [16], timesteps: 2, epochs: 2, batch: 8, data: data }
     axes: { seed: [0, 1] }
   attack:
     eval: { model: { stage: net }, attacks: [clean, fgsm], limit: 8, data: data }
