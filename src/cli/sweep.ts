@@ -99,7 +99,7 @@ export function registerSweep(program: Command): void {
       try {
         const outcome = await runCellAttempt(dir, {
           attempt: raw.attempt, shouldStop: signals?.stop,
-          ui: { progress: (label, total, unit) => createProgress(label, total, unit), log: (line) => console.error(line), evalProgress: (total) => createProgress('eval', total) },
+          ui: { progress: (label, total, unit) => createProgress(label, total, unit), log: (line) => console.error(line) },
         });
         if (outcome === 'busy') process.exitCode = EXIT_BUSY;
         if (outcome === 'stopped') process.exitCode = EXIT_STOPPED;

@@ -6,12 +6,13 @@
  * a dependency level: 0 without dependencies, else one more than its deepest dependency.
  */
 import { z } from 'zod';
-import { COMMANDS, camel, type CommandKind, type SweepEvalOptions } from './command-schemas.js';
+import { COMMANDS, camel, type CommandKind } from './command-schemas.js';
+import type { EvalOptions } from '../eval/options.js';
 import { GridError, type Grid, type Stage } from './grid.js';
 import { canonicalJson, cellId } from './hash.js';
 import type { TrainConfig } from '../train/config.js';
 
-export type CellConfig = TrainConfig | SweepEvalOptions;
+export type CellConfig = TrainConfig | EvalOptions;
 
 export interface Cell {
   id: string;

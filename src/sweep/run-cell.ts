@@ -12,14 +12,11 @@ import { hasState } from '../train/state.js';
 import type { TrainConfig } from '../train/config.js';
 import type { TrainUi } from '../train/loop.js';
 import { runEvaluation, type EvalReport } from '../eval/run-eval.js';
-import type { ProgressReporter } from '../cli/progress.js';
-import type { SweepEvalOptions } from './command-schemas.js';
+import type { EvalOptionsInput } from '../eval/options.js';
 import { CELL_REF } from './expand.js';
 import { CELL_FILES, acquireLock, markDone, readCellSpec, readDone, releaseLock, type CellSpec } from './cell-dir.js';
 
-export interface CellUi extends TrainUi {
-  evalProgress?: (total: number) => ProgressReporter;
-}
+export type CellUi = TrainUi;
 
 export type AttemptOutcome = 'done' | 'already-done' | 'busy' | 'stopped';
 
@@ -76,7 +73,7 @@ export async function runCellAttempt(dir: string, opts: { ui?: CellUi; shouldSto
     } else {
       const json = path.join(dir, CELL_FILES.eval);
       fs.rmSync(json, { force: true });
-      const report = await runEvaluation({ ...(config as unknown as SweepEvalOptions), json }, { progress: opts.ui?.evalProgress, log: opts.ui?.log });
+      const report = await runEvaluation({ ...(config as unknown as EvalOptionsInput), json }, { progress: opts.ui?.progress && ((label, total) => opts.ui!.progress!(`eval ${label}`, total)), log: opts.ui?.log });
       markDone(dir, { metrics: evalMetrics(report), protocol: report.protocol as unknown as Record<string, unknown>, seconds: report.elapsedSeconds, attempt });
     }
     return 'done';
