@@ -3,7 +3,7 @@
  * these, so a number in a chart and in its table cannot disagree.
  */
 import type { EvalInput } from './eval-file.js';
-import type { SweepEntry } from './eval-file.js';
+import type { SweepEntry } from '../eval/result-schema.js';
 import type { RunInput } from './run-folder.js';
 
 type Labeled<T> = T & { label: string };

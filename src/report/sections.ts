@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportInputs } from './inputs.js';
 import type { EvalInput } from './eval-file.js';
-import type { SweepEntry } from './eval-file.js';
+import type { SweepEntry } from '../eval/result-schema.js';
 import type { Section } from './html.js';
 import { renderSvg } from './render-svg.js';
 import { accuracyVsEpsilon, accuracyVsTimesteps, robustnessBars, spikesPerLayer, energyPerLayer, trainingCurves } from './charts.js';

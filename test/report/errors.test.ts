@@ -26,7 +26,7 @@ function rejects(paths: string[], message: RegExp) {
 
 test('report inputs: not an eval result, not JSON, no log.jsonl, a bad log line, mixed datasets, missing path', withDir((dir) => {
   const good = writeJson(path.join(dir, 'good.json'), singleEval('m.safetensors'));
-  rejects([writeJson(path.join(dir, 'other.json'), { hello: 1 })], /other\.json: not a hire-snn eval result \(model: Required\)/);
+  rejects([writeJson(path.join(dir, 'other.json'), { hello: 1 })], /other\.json: not a hire-snn eval result \(.*\); write one with hire-snn eval --json$/);
   rejects([writeJson(path.join(dir, 'nores.json'), { ...singleEval('m'), results: 3 })], /nores\.json: not a hire-snn eval result \(results: /);
   fs.writeFileSync(path.join(dir, 'text.json'), 'clean 33.0 %');
   rejects([path.join(dir, 'text.json')], /text\.json: not valid JSON/);
