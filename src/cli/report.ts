@@ -1,15 +1,13 @@
 /** `hire-snn report`: a self-contained HTML report (charts and tables) from eval results and training runs. */
 import type { Command } from 'commander';
-import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from './run.js';
 import { writeReport } from '../report/build.js';
+import { checkOutputPath } from '../io/output-path.js';
 
-/** -o is checked before any input is read: its folder exists and it is not a folder or an input */
+/** -o is checked before any input is read: writable where it is (the shared check), and not an input */
 function checkOutput(out: string, inputs: readonly string[]): void {
-  const dir = path.dirname(path.resolve(out));
-  if (!fs.existsSync(dir)) throw new UserError(`-o ${out}: directory ${dir} does not exist`);
-  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new UserError(`-o ${out}: is a directory; give the HTML file to write`);
+  checkOutputPath(out, `-o ${out}`);
   if (inputs.some((i) => path.resolve(i) === path.resolve(out))) throw new UserError(`-o ${out}: is also an input`);
 }
 

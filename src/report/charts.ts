@@ -3,7 +3,7 @@
  * rows.ts. Rendering (compile + Vega's headless view) is render-svg.ts.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { formatEpsilon, type AccuracyRow, type SpikeRow, type EnergyRow, type EpochRow } from './rows.js';
+import { type AccuracyRow, type LatencyRow, type SpikeRow, type EnergyRow, type EpochRow } from './rows.js';
 
 const PANEL = { width: 260, height: 180 };
 const TOP1 = { field: 'top1', type: 'quantitative' as const, title: 'top-1 %', scale: { domain: [0, 100] } };
@@ -30,16 +30,10 @@ export function accuracyVsEpsilon(rows: readonly AccuracyRow[]): TopLevelSpec {
   return settingPanels(values, { field: 'epsilon', title: 'ε (L∞, [0,1] pixels)', axis: { format: '.3f' } });
 }
 
-/** Accuracy vs T (the latency axis) for every model whose file sweeps T, one panel per setting. */
-export function accuracyVsTimesteps(rows: readonly AccuracyRow[]): TopLevelSpec {
-  // clean accuracy does not depend on ε: one clean line per model, not one per ε
-  const values = new Map<string, Record<string, unknown>>();
-  for (const r of rows.filter((x) => x.sweepsT)) {
-    const series = r.model + (r.sweepsEps && r.setting !== 'clean' ? ` ε=${formatEpsilon(r.epsilon)}` : '');
-    const key = JSON.stringify([series, r.setting, r.timesteps]);
-    if (!values.has(key)) values.set(key, { series, setting: r.setting, timesteps: r.timesteps, top1: r.top1 });
-  }
-  return settingPanels([...values.values()], { field: 'timesteps', title: 'time steps T', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } });
+/** Accuracy vs T (the latency axis), one panel per setting, one line per series of rows.ts's latencyRows. */
+export function accuracyVsTimesteps(rows: readonly LatencyRow[]): TopLevelSpec {
+  const values = rows.map((r) => ({ series: r.series, setting: r.setting, timesteps: r.timesteps, top1: r.top1, models: r.models.length }));
+  return settingPanels(values, { field: 'timesteps', title: 'time steps T', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } });
 }
 
 /** small multiples: one panel per `setting`, one coloured line per `series` over the x field, accuracy on y */

@@ -10,6 +10,9 @@ type Labeled<T> = T & { label: string };
 
 export interface AccuracyRow {
   model: string;
+  /** the model's training method and architecture (eval JSON `model`) */
+  method: string;
+  architecture: string;
   /** whether the model's file evaluated several T / several ε */
   sweepsT: boolean;
   sweepsEps: boolean;
@@ -64,8 +67,49 @@ export function accuracyRows(evals: readonly Labeled<EvalInput>[]): AccuracyRow[
     const sweepsT = distinct(e.points.map((p) => p.timesteps)) > 1;
     const sweepsEps = distinct(e.points.map((p) => p.epsilon)) > 1;
     return e.points.flatMap((p) => settingsOf(p).map((s) => ({
-      model: e.label, sweepsT, sweepsEps, setting: s.setting, epsilon: p.epsilon, timesteps: p.timesteps, top1: s.top1, top5: s.top5, n: e.data.n,
+      model: e.label, method: e.data.model.method, architecture: e.data.model.architecture, sweepsT, sweepsEps, setting: s.setting, epsilon: p.epsilon, timesteps: p.timesteps, top1: s.top1, top5: s.top5, n: e.data.n,
     })));
+  });
+}
+
+/** one point of an accuracy-vs-T line: the mean top-1 of the models (labels) at T */
+export interface LatencyRow {
+  series: string; setting: string; timesteps: number; top1: number | null; models: string[];
+  /** a line across files (one model per file), not one file's own T sweep */
+  joined: boolean;
+}
+
+/**
+ * The accuracy-vs-T lines. A file that evaluates its model at several T gives one line per model
+ * (per ε for the attacks: clean does not depend on ε). Models evaluated at one T each (a latency
+ * sweep fine-tunes one model per T) are joined across files: one line per training method (and
+ * architecture, and ε, when those differ), the mean over the models at each T, drawn when it
+ * spans at least two T.
+ */
+export function latencyRows(rows: readonly AccuracyRow[]): LatencyRow[] {
+  // per point of a line, each model's top-1 once (a file repeats clean at every ε)
+  const points = new Map<string, { series: string; setting: string; timesteps: number; joined: boolean; byModel: Map<string, number | null> }>();
+  const add = (series: string, r: AccuracyRow, joined: boolean) => {
+    const key = JSON.stringify([series, r.setting, r.timesteps]);
+    const p = points.get(key) ?? { series, setting: r.setting, timesteps: r.timesteps, joined, byModel: new Map() };
+    points.set(key, p);
+    if (!p.byModel.has(r.model)) p.byModel.set(r.model, r.top1);
+  };
+  const attackEps = (r: AccuracyRow, several: boolean) => (several && r.setting !== 'clean' ? ` ε=${formatEpsilon(r.epsilon)}` : '');
+  for (const r of rows.filter((x) => x.sweepsT)) add(r.model + attackEps(r, r.sweepsEps), r, false);
+
+  const single = rows.filter((r) => !r.sweepsT);
+  const severalArch = new Set(single.map((r) => r.architecture)).size > 1;
+  const severalEps = distinct(single.filter((r) => r.setting !== 'clean').map((r) => r.epsilon)) > 1;
+  const joined = (r: AccuracyRow) => `method ${r.method}${severalArch ? `, ${r.architecture}` : ''}${attackEps(r, severalEps)}`;
+  const spansT = new Map<string, Set<number>>();
+  for (const r of single) spansT.set(joined(r), (spansT.get(joined(r)) ?? new Set()).add(r.timesteps));
+  for (const r of single) if (spansT.get(joined(r))!.size > 1) add(joined(r), r, true);
+
+  return [...points.values()].map((p) => {
+    const known = [...p.byModel.values()].filter((v): v is number => v !== null);
+    const top1 = known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+    return { series: p.series, setting: p.setting, timesteps: p.timesteps, top1, models: [...p.byModel.keys()], joined: p.joined };
   });
 }
 

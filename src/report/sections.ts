@@ -11,8 +11,8 @@ import type { SweepEntry } from '../eval/result-schema.js';
 import type { Section } from './html.js';
 import { renderSvg } from './render-svg.js';
 import { accuracyVsEpsilon, accuracyVsTimesteps, robustnessBars, spikesPerLayer, energyPerLayer, trainingCurves } from './charts.js';
-import { accuracyRows, spikeRows, energyRows, epochRows, formatEpsilon, headline, type AccuracyRow } from './rows.js';
-import { accuracyTable, spikeTable, energyTable, epochTable, modelTable, protocolTable, diagnosticsTable, compact } from './tables.js';
+import { accuracyRows, latencyRows, spikeRows, energyRows, epochRows, formatEpsilon, headline, type AccuracyRow } from './rows.js';
+import { accuracyTable, latencyTable, spikeTable, energyTable, epochTable, modelTable, protocolTable, diagnosticsTable, compact } from './tables.js';
 
 type LabeledEval = EvalInput & { label: string };
 
@@ -48,6 +48,9 @@ export async function buildSections(inputs: ReportInputs): Promise<Section[]> {
   const { evals, runs } = inputs;
   const acc = accuracyRows(evals);
   const primary = primaryRows(evals, acc);
+  const lat = latencyRows(acc);
+  const latencyModels = new Set(lat.flatMap((r) => r.models));
+  const joinedLat = lat.filter((r) => r.joined);
   const spikes = spikeRows(evals);
   const energy = energyRows(evals);
   const epochs = epochRows(runs);
@@ -64,9 +67,14 @@ export async function buildSections(inputs: ReportInputs): Promise<Section[]> {
     missing: 'No input holds an attacked accuracy (hire-snn eval --attacks clean,fgsm,pgd).',
   });
   const latency = await chartSection('accuracy-timesteps', 'Accuracy vs T', {
-    has: acc.some((r) => r.sweepsT), spec: () => accuracyVsTimesteps(acc),
-    intro: ['Top-1 accuracy of the same model evaluated at several numbers of time steps (the latency axis).', ...protocols],
-    missing: 'No input evaluates a model at several T (hire-snn eval --timesteps 4,8,16 writes such a sweep).',
+    has: lat.length > 0, spec: () => accuracyVsTimesteps(lat),
+    intro: [
+      'Top-1 accuracy vs the number of time steps (the latency axis). A file that evaluates one model at several T is one line per model;'
+      + ' models evaluated at one T each (a latency sweep fine-tunes one per T) are one line per training method, the mean over the models at each T'
+      + (lat.some((r) => r.models.length > 1) ? ` (up to ${Math.max(...lat.map((r) => r.models.length))} models per point here).` : '.'),
+      ...evals.filter((e) => latencyModels.has(e.label)).map((e) => protocolLine(e)),
+    ],
+    missing: 'No input evaluates a model at several T, and no two inputs of one training method differ in T (hire-snn eval --timesteps 4,8,16 writes such a sweep).',
   });
   const robustness = await chartSection('robustness', 'Per-attack and worst-case accuracy', {
     has: primary.length > 0, spec: () => robustnessBars(primary),
@@ -94,7 +102,7 @@ export async function buildSections(inputs: ReportInputs): Promise<Section[]> {
   const tables: Section = {
     id: 'tables', title: 'Tables', paragraphs: ['The numbers above, for copying (each table also as Markdown).'],
     tables: [
-      ...(acc.length ? [accuracyTable(acc)] : []), ...(spikes.length ? [spikeTable(spikes)] : []),
+      ...(acc.length ? [accuracyTable(acc)] : []), ...(joinedLat.length ? [latencyTable(joinedLat)] : []), ...(spikes.length ? [spikeTable(spikes)] : []),
       ...(energy.length ? [energyTable(energy)] : []), ...(epochs.length ? [epochTable(epochs)] : []),
     ],
   };

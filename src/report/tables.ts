@@ -2,7 +2,7 @@
 import type { ReportInputs } from './inputs.js';
 import type { EvalInput } from './eval-file.js';
 import type { Table } from './html.js';
-import { formatEpsilon, headline, type AccuracyRow, type SpikeRow, type EnergyRow, type EpochRow } from './rows.js';
+import { formatEpsilon, headline, type AccuracyRow, type LatencyRow, type SpikeRow, type EnergyRow, type EpochRow } from './rows.js';
 
 type LabeledEval = EvalInput & { label: string };
 
@@ -65,6 +65,24 @@ export function accuracyTable(rows: readonly AccuracyRow[]): Table {
     caption: 'top-1 accuracy, % (n test images)',
     head: ['model', 'ε', 'T', 'n', ...settings],
     rows: [...keyed.values()].map((k) => [k.model, formatEpsilon(k.epsilon), String(k.timesteps), String(k.n), ...settings.map((s) => pct(k.cells.get(s)?.top1))]),
+  };
+}
+
+/** the accuracy-vs-T lines joined across files (the per-file ones are rows of the accuracy table) */
+export function latencyTable(rows: readonly LatencyRow[]): Table {
+  const settings = [...new Set(rows.map((r) => r.setting))];
+  const keyed = new Map<string, { series: string; timesteps: number; models: Set<string>; cells: Map<string, LatencyRow> }>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.series, r.timesteps]);
+    if (!keyed.has(key)) keyed.set(key, { series: r.series, timesteps: r.timesteps, models: new Set(), cells: new Map() });
+    const k = keyed.get(key)!;
+    k.cells.set(r.setting, r);
+    r.models.forEach((m) => k.models.add(m));
+  }
+  return {
+    caption: 'top-1 accuracy vs T, %, mean over the models of each line at each T',
+    head: ['line', 'T', 'models', ...settings],
+    rows: [...keyed.values()].map((k) => [k.series, String(k.timesteps), [...k.models].join(', '), ...settings.map((s) => pct(k.cells.get(s)?.top1))]),
   };
 }
 

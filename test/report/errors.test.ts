@@ -41,6 +41,8 @@ test('report inputs: not an eval result, not JSON, no log.jsonl, a bad log line,
   const c100 = makeRun(path.join(dir, 'c100'), { epochs: 1, snn: false, model: false, dataset: 'cifar100' });
   rejects([good, c100], /the inputs mix datasets: .*good\.json is cifar10 but .*c100 is cifar100/);
   rejects([path.join(dir, 'nope.json')], /nope\.json: no such file or folder/);
+  const sweepTable = writeJson(path.join(dir, 'results.json'), { format: 'hire-snn-sweep-results/1', grid: 'g.yaml', rows: [] });
+  rejects([sweepTable], /results\.json: a sweep's results table, not an eval result; open .*report\.html .* \(.*cells\/\*\/eval\.json\)$/);
   rejects([], /no inputs/);
 }));
 
@@ -56,4 +58,7 @@ test('report CLI: a bad input exits 1 with one line and leaves the old report; -
   const noDir = runCliProcess(['report', path.join(dir, 'missing.json'), '-o', path.join(dir, 'no/such/r.html')]);
   assert.equal(noDir.status, 1);
   assert.match(noDir.stderr, /^hire-snn: -o .*no\/such\/r\.html: directory .* does not exist\n$/);
+  const isDir = runCliProcess(['report', path.join(dir, 'missing.json'), '-o', dir]);
+  assert.equal(isDir.status, 1);
+  assert.match(isDir.stderr, /^hire-snn: -o .*: is a directory; give a file name\n$/);
 }));

@@ -27,14 +27,18 @@ const protocol = (eps: number, T: number, attacks: string[]) => ({
   lossFunction: 'mean cross-entropy', normalization: { mean: [0.5], std: [0.25] }, mode: 'eval', gradient: 'BPTT',
 });
 
-/** today's `eval --json`: clean, FGSM and PGD white-box at one ε and T, 4 spiking layers, 5 weighted ops */
-export function singleEval(modelPath: string, opts: { architecture?: string; dataset?: string; sha256?: string } = {}) {
+/**
+ * today's `eval --json`: clean, FGSM and PGD white-box at one ε and T (8 unless given), 4 spiking
+ * layers, 5 weighted ops; `shift` is added to every accuracy
+ */
+export function singleEval(modelPath: string, opts: { architecture?: string; dataset?: string; sha256?: string; method?: string; timesteps?: number; shift?: number } = {}) {
+  const s = opts.shift ?? 0;
   return {
-    model: { path: modelPath, sha256: opts.sha256 ?? 'a'.repeat(64), format: 'hire-snn', architecture: opts.architecture ?? 'VGG [16,A] hidden [128] 10 classes', method: 'hire' },
+    model: { path: modelPath, sha256: opts.sha256 ?? 'a'.repeat(64), format: 'hire-snn', architecture: opts.architecture ?? 'VGG [16,A] hidden [128] 10 classes', method: opts.method ?? 'hire' },
     dataset: { name: opts.dataset ?? 'cifar10', split: 'test', n: 500 },
-    protocol: protocol(0.031, 8, ['clean', 'fgsm', 'pgd']),
+    protocol: protocol(0.031, opts.timesteps ?? 8, ['clean', 'fgsm', 'pgd']),
     n: 500,
-    results: { clean: { top1: 60, top5: 95 }, fgsm: { whiteBox: { top1: 30, top5: 80 } }, pgd: { whiteBox: { top1: 20, top5: 70 } } },
+    results: { clean: { top1: 60 + s, top5: 95 }, fgsm: { whiteBox: { top1: 30 + s, top5: 80 } }, pgd: { whiteBox: { top1: 20 + s, top5: 70 } } },
     spikes: { clean: layers(['f0', 'f3', 'f6', 'c0'], 1), 'fgsm.whiteBox': layers(['f0', 'f3', 'f6', 'c0'], 1.2), 'pgd.whiteBox': layers(['f0', 'f3', 'f6', 'c0'], 1.3) },
     energy: energy(5),
     elapsedSeconds: 3,

@@ -107,3 +107,32 @@ test('report: an eval of a trained run is labelled with the run\'s name', async 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('report: models evaluated at one T each are joined into one accuracy-vs-T line per method (mean over models)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+  try {
+    // a latency sweep's evals: snn and hire at T = 4 and 8, hire at T = 8 twice (two seeds)
+    const evals = [['snn', 4, 0], ['snn', 8, 2], ['hire', 4, 5], ['hire', 8, 6], ['hire', 8, 9]].map(([method, T, shift], k) =>
+      writeJson(path.join(dir, `e${k}.json`), singleEval(`m${k}.safetensors`, { method: method as string, timesteps: T as number, shift: shift as number, sha256: String(k).repeat(64) })));
+    const { html } = await buildReport(readReportInputs(evals), { generatedAt: new Date(0) });
+    const lat = sectionsOf(html).get('accuracy-timesteps')!;
+    // panels clean, fgsm wb, pgd wb; in each a line per method over T = 4, 8
+    assert.equal(count(lat, '<svg'), 1);
+    assert.equal(marks(lat, 'line mark'), 3 * 2);
+    assert.equal(marks(lat, 'point'), 3 * 2 * 2);
+    assert.ok(lat.includes('model: method hire') && lat.includes('model: method snn'));
+    // hire at T=8, PGD: the mean of 26 and 29 (20 + each seed's shift)
+    assert.ok(lat.includes('time steps T: 8; top-1 %: 27.5; model: method hire'), 'mean of the two seeds');
+    assert.ok(lat.includes('up to 2 models per point'));
+    // every model on a line states its protocol
+    assert.equal(count(lat, 'cifar10 test n=500; ε 0.031, T '), 5);
+    // the joined lines as a table: one row per (line, T), the models named
+    const tables = sectionsOf(html).get('tables')!;
+    assert.ok(tables.includes('<td>method hire</td><td class="n">8</td><td>m3.safetensors, m4.safetensors</td>'), 'latency table row');
+    // the other files' single T does not make a line: the sweep-format eval keeps its own
+    const alone = await buildReport(readReportInputs([evals[0]]), { generatedAt: new Date(0) });
+    assert.equal(count(sectionsOf(alone.html).get('accuracy-timesteps')!, '<svg'), 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
