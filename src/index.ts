@@ -33,6 +33,7 @@ export { Apgd } from './attacks/apgd.js';
 export { ApgdTargeted } from './attacks/apgd-t.js';
 export { Square } from './attacks/square.js';
 export { SurrogateEnsemble } from './attacks/ensemble.js';
+export { TransferAnn, annCounterpart } from './attacks/transfer-ann.js';
 export { DEFAULT_ENSEMBLE, formatSurrogate } from './attacks/surrogates.js';
 export type { Attack, AttackContext, Batch as AttackBatch } from './attacks/base.js';
 export { ATTACKS, ATTACK_NAMES, attackSpec, createAttack, checkApplicable, describeAttack, type AttackName, type AttackTarget } from './attacks/registry.js';

@@ -5,8 +5,8 @@
  * steps, then ever shorter intervals down to 6 %) when the loss rose in at most 75 % of the
  * steps since the last checkpoint, or when it was not halved last time and the best loss has not
  * improved since; a halving restarts from the best point. The best point (highest loss) is
- * tracked per sample; a sample stops as soon as it is misclassified. Restarts run afresh on the
- * samples not broken yet. `apgd-ce` ascends the cross-entropy, `apgd-dlr` the DLR loss.
+ * tracked per sample; a sample stops as soon as it is misclassified (unless `stopEarly` is off).
+ * Restarts run afresh on the samples not broken yet. `apgd-ce` ascends the cross-entropy, `apgd-dlr` the DLR loss.
  */
 import { type Attack, type AttackContext, type Batch, inputGradient, misclassified, sign, clamp01 } from './base.js';
 import { BestAdversarials, pixelsPerSample, subBatch, drawSeed, sampleRngs, allSamples } from './per-sample.js';
@@ -25,6 +25,11 @@ export interface ApgdOptions {
   restarts: number;
   loss: LogitLoss;
   rng: Rng;
+  /**
+   * stop on a sample once it is misclassified and return that image (default); false: run every
+   * step and return the highest-loss point (for crafting on a stand-in model, e.g. transfer)
+   */
+  stopEarly?: boolean;
 }
 
 /** one run on a batch: per sample its result, where it started, and the losses there */
@@ -77,6 +82,7 @@ export class Apgd implements Attack {
   /** one run from a random start per sample, drawn from `rngs` (exposed for the tests of its invariants) */
   runOnce(ctx: AttackContext, batch: Batch, rngs: Rng[] = sampleRngs(drawSeed(this.opts.rng), [], allSamples(batch.labels.length))): ApgdRun {
     const loss = this.opts.loss;
+    const stopEarly = this.opts.stopEarly ?? true;
     const n = batch.labels.length;
     const size = pixelsPerSample(batch);
     const classes = ctx.model.spec.labels;
@@ -131,7 +137,7 @@ export class Apgd implements Attack {
             row(gradBest).set(row(grad));
           }
         }
-        if (wrong[k]) {
+        if (wrong[k] && stopEarly) {
           broken[b] = 1;
           bestLosses[b] = l;
           row(adv).set(row(xAdv));

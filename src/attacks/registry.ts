@@ -13,8 +13,9 @@ import { apgdCe, apgdDlr } from './apgd.js';
 import { apgdT } from './apgd-t.js';
 import { square } from './square.js';
 import { ensemble } from './ensemble.js';
+import { transferAnn } from './transfer-ann.js';
 
-export const ATTACKS = [fgsm, pgd, apgdCe, apgdDlr, apgdT, square, ensemble] as const;
+export const ATTACKS = [fgsm, pgd, apgdCe, apgdDlr, apgdT, square, ensemble, transferAnn] as const;
 
 export type AttackName = (typeof ATTACKS)[number]['name'];
 export const ATTACK_NAMES: readonly AttackName[] = ATTACKS.map((a) => a.name);

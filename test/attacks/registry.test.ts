@@ -11,7 +11,7 @@ import { fixtureTarget, type FixtureTarget } from './helpers.js';
 
 describe('attack registry', () => {
   test('every entry is found by its name and creates an attack of that name', () => {
-    assert.deepEqual([...ATTACK_NAMES], ['fgsm', 'pgd', 'apgd-ce', 'apgd-dlr', 'apgd-t', 'square', 'ensemble']);
+    assert.deepEqual([...ATTACK_NAMES], ['fgsm', 'pgd', 'apgd-ce', 'apgd-dlr', 'apgd-t', 'square', 'ensemble', 'transfer-ann']);
     assert.equal(new Set(ATTACK_NAMES).size, ATTACKS.length);
     for (const name of ATTACK_NAMES) {
       const spec = attackSpec(name);
