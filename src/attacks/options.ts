@@ -6,6 +6,7 @@
  * generator it hands to `create` (and, for stochastic forwards, the context's).
  */
 import type { Surrogate } from '../kernels/backend.js';
+import type { AnnActivation } from '../snn/model.js';
 
 export interface AttackOptions {
   /** L-inf radius in [0,1] pixel space (8/255 ~ 0.031 on CIFAR) */
@@ -24,6 +25,11 @@ export interface AttackOptions {
   targets?: number;
   /** attack-time surrogates the ensemble differentiates through, one member each */
   surrogates?: readonly Surrogate[];
+  /**
+   * the ANN a transfer attack crafts on, where the SNN's neurons are: `relu` (the network it was
+   * converted from) or `threshold-scaled`, clamp(I/θ, 0, 1) (the rate each neuron fires at)
+   */
+  annActivation?: AnnActivation;
 }
 
 /** an option value that is out of range, or an attack that does not apply: a user error, one line */

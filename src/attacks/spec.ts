@@ -33,7 +33,7 @@ export interface AttackSpec<N extends string = string> {
   readonly needs: AttackNeeds;
   readonly defaults: AttackDefaults;
   /** epsilon and the options it reads, defaults filled in, as plain data (surrogates by name): what a protocol prints */
-  resolve(options: AttackOptions): Record<string, number | boolean | string[]>;
+  resolve(options: AttackOptions): Record<string, number | boolean | string | string[]>;
   /** `rng` drives the attack's own random choices (starts, square positions); seed it per batch */
   create(options: AttackOptions, rng: Rng): Attack;
 }
@@ -63,8 +63,8 @@ export function defineAttack<N extends string, D extends AttackDefaults>(def: At
     needs: def.needs,
     defaults: def.defaults,
     resolve: (options) => {
-      const out = resolve(options) as Record<string, number | boolean | readonly Surrogate[]>;
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.isArray(v) ? v.map(formatSurrogate) : v])) as Record<string, number | boolean | string[]>;
+      const out = resolve(options) as Record<string, number | boolean | string | readonly Surrogate[]>;
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.isArray(v) ? v.map(formatSurrogate) : v])) as Record<string, number | boolean | string | string[]>;
     },
     create: (options, rng) => def.create(resolve(options), rng),
   };

@@ -1,7 +1,9 @@
 /**
- * Transfer from the ANN counterpart: APGD-CE crafted on the network with the SNN's weights and
- * ReLU where its spiking neurons are (the ANN it was converted from, before HIRE fine-tuning),
- * run for every step to the highest ANN loss (no early stop: an image that only just fools the
+ * Transfer from the ANN counterpart: APGD-CE crafted on the network with the SNN's weights and,
+ * where its spiking neurons are, ReLU (the ANN it was converted from, before HIRE fine-tuning;
+ * the default) or clamp(I/θ, 0, 1) with θ each layer's threshold (`annActivation:
+ * 'threshold-scaled'`: the rate an integrate-and-fire neuron fires at under a constant current,
+ * so a closer copy of what the fine-tuned SNN computes), run for every step to the highest ANN loss (no early stop: an image that only just fools the
  * ANN rarely transfers), and scored on the SNN by the caller. Transfer attacks need no gradient
  * of the SNN, so they are blind to gradient masking by surrogates (Athalye, Carlini & Wagner,
  * "Obfuscated gradients give a false sense of security", ICML 2018); crafting on the source ANN
@@ -12,16 +14,16 @@ import type { Attack, AttackContext, Batch } from './base.js';
 import { Apgd } from './apgd.js';
 import { crossEntropyLoss } from './losses.js';
 import { defineAttack } from './spec.js';
-import type { SpikingModel } from '../snn/model.js';
+import type { AnnActivation, SpikingModel } from '../snn/model.js';
 import type { Rng } from '../snn/dropout.js';
 
 /** the ANN counterpart as a (deterministic, spike-free) model an attack can run on */
-export function annCounterpart(model: SpikingModel): SpikingModel {
+export function annCounterpart(model: SpikingModel, activation: AnnActivation = 'relu'): SpikingModel {
   return {
     spec: model.spec,
     normalization: model.normalization,
     params: model.params,
-    forward: (x01) => ({ logits: model.forwardAnn(x01, { train: false }), spikeCounts: [] }),
+    forward: (x01) => ({ logits: model.forwardAnn(x01, { train: false, activation }), spikeCounts: [] }),
     forwardAnn: (x01, opts) => model.forwardAnn(x01, opts),
     spikingLayers: () => [],
     weightedOps: () => model.weightedOps(),
@@ -32,6 +34,8 @@ export interface TransferAnnOptions {
   epsilon: number;
   steps: number;
   restarts: number;
+  /** the activation of the ANN it crafts on (default relu) */
+  annActivation?: AnnActivation;
   rng: Rng;
 }
 
@@ -45,15 +49,15 @@ export class TransferAnn implements Attack {
 
   perturb(ctx: AttackContext, batch: Batch): Float32Array {
     // the ANN sees the analog image: no encoding draws, no EOT, no spiking surrogate
-    return this.apgd.perturb({ model: annCounterpart(ctx.model), timesteps: ctx.timesteps }, batch);
+    return this.apgd.perturb({ model: annCounterpart(ctx.model, this.opts.annActivation), timesteps: ctx.timesteps }, batch);
   }
 }
 
 export const transferAnn = defineAttack({
   name: 'transfer-ann',
-  description: 'APGD-CE crafted on the ANN counterpart (same weights, ReLU), scored on the SNN',
+  description: 'APGD-CE crafted on the ANN counterpart (same weights; ReLU or clamp(I/θ, 0, 1)), scored on the SNN',
   paper: 'Athalye et al., ICML 2018 (transfer past masked gradients); Sharmin et al., ECCV 2020 (ANN-to-SNN transfer); Croce & Hein, ICML 2020 (APGD)',
   needs: { gradients: true, minClasses: 2, stochasticOnly: false },
-  defaults: { steps: 100, restarts: 1 },
-  create: (o, rng) => new TransferAnn({ epsilon: o.epsilon, steps: o.steps, restarts: o.restarts, rng }),
+  defaults: { steps: 100, restarts: 1, annActivation: 'relu' as AnnActivation },
+  create: (o, rng) => new TransferAnn({ epsilon: o.epsilon, steps: o.steps, restarts: o.restarts, annActivation: o.annActivation, rng }),
 });

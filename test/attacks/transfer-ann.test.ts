@@ -1,7 +1,7 @@
 /** transfer-ann crafts on the ANN counterpart: on a model whose ANN is a different linear map, it reaches that map's worst case. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAttack } from '../../src/attacks/registry.js';
+import { attackSpec, createAttack } from '../../src/attacks/registry.js';
 import { annCounterpart } from '../../src/attacks/transfer-ann.js';
 import { predict, margins } from '../../src/attacks/base.js';
 import { Rng } from '../../src/data/rng.js';
@@ -37,5 +37,21 @@ describe('transfer-ann', () => {
     const before = margins(predict({ model: ann, timesteps: 4 }, t.batch.x01, t.batch.shape), t.batch.labels, 10);
     const after = margins(predict({ model: ann, timesteps: 4 }, adv, t.batch.shape), t.batch.labels, 10);
     after.forEach((m, b) => assert.ok(m < before[b], `image ${b}: the ANN margin did not fall (${before[b]} -> ${m})`));
+  });
+
+  test('annActivation threshold-scaled crafts on clamp(I/θ, 0, 1): its own ANN, not the ReLU one', () => {
+    const t = fixtureTarget();
+    const x = new Tensor(t.batch.x01, t.batch.shape);
+    const scaled = t.model.forwardAnn(x, { train: false, activation: 'threshold-scaled' }).data;
+    assert.deepEqual(predict({ model: annCounterpart(t.model, 'threshold-scaled'), timesteps: 4 }, t.batch.x01, t.batch.shape), scaled);
+    assert.notDeepEqual(scaled, t.model.forwardAnn(x, { train: false }).data);
+    assert.deepEqual(attackSpec('transfer-ann').resolve({ epsilon: 0.031 }), { epsilon: 0.031, steps: 100, restarts: 1, annActivation: 'relu' });
+    const run = (annActivation: 'relu' | 'threshold-scaled') => createAttack('transfer-ann', { epsilon: 0.031, steps: 3, annActivation }, new Rng(1)).perturb(t.ctx, t.batch);
+    const adv = run('threshold-scaled');
+    assert.notDeepEqual(adv, run('relu'));
+    const ann = annCounterpart(t.model, 'threshold-scaled');
+    const before = margins(predict({ model: ann, timesteps: 4 }, t.batch.x01, t.batch.shape), t.batch.labels, 10);
+    const after = margins(predict({ model: ann, timesteps: 4 }, adv, t.batch.shape), t.batch.labels, 10);
+    after.forEach((m, b) => assert.ok(m < before[b], `image ${b}: the threshold-scaled ANN margin did not fall (${before[b]} -> ${m})`));
   });
 });
