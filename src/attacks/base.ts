@@ -109,6 +109,20 @@ export function predict(ctx: AttackContext, x01: Float32Array, shape: readonly n
 }
 
 /**
+ * Logits [B, classes] averaged over ctx.eot draws of a stochastic forward (EOT for score-based
+ * attacks; eot 1 is exactly `predict`): ctx.eot forward passes per image.
+ */
+export function expectedLogits(ctx: AttackContext, x01: Float32Array, shape: readonly number[]): Float32Array {
+  const samples = ctx.eot ?? 1;
+  checkWhole(samples, 'EOT samples');
+  const first = predict(ctx, x01, shape);
+  if (samples === 1) return first;
+  const sum = Float64Array.from(first);
+  for (let s = 1; s < samples; s++) predict(ctx, x01, shape).forEach((v, i) => (sum[i] += v));
+  return Float32Array.from(sum, (v) => v / samples);
+}
+
+/**
  * Per sample the margin z_y - max_{j != y} z_j of logits [B, classes]: negative once the sample
  * is misclassified (a tie, 0, is not counted as broken here; eval's scoring decides ties).
  */

@@ -2,19 +2,23 @@
  * Square Attack, L-inf (Andriushchenko, Croce, Flammarion, Hein, "Square Attack: a query-efficient
  * black-box adversarial attack via random search", ECCV 2020): score-based, no gradients. Start
  * from vertical stripes of +-eps; then, per query, set a random s x s window of every channel to
- * x +- eps (one random sign per channel) and keep the change if the margin z_y - max_{j != y} z_j
- * fell. The window's share p of the image follows the paper's schedule (0.8 halved at 10, 50,
- * 200, 500, 1000, 2000, 4000, 6000 and 8000 of 10,000 queries, rescaled to the budget). Every
- * forward pass an image takes counts as a query, the start included; an image stops as soon as it
- * is misclassified. Every candidate is projected onto the eps-ball and [0,1].
+ * x +- eps (one random sign per channel; signs that would change nothing are drawn again) and
+ * keep the change if the margin z_y - max_{j != y} z_j fell. The window's share p of the image
+ * follows the paper's schedule (0.8 halved at 10, 50, 200, 500, 1000, 2000, 4000, 6000 and 8000
+ * of 10,000 queries, rescaled to the budget). Every forward pass an image takes counts as a
+ * query, the start included; on a stochastic model with EOT N (`ctx.eot`) each candidate is
+ * scored on the mean logits of N draws, N queries. An image stops as soon as it is misclassified. Every candidate is
+ * projected onto the eps-ball and [0,1].
  */
-import { type Attack, type AttackContext, type Batch, predict, margins, clamp01 } from './base.js';
+import { type Attack, type AttackContext, type Batch, expectedLogits, margins, clamp01 } from './base.js';
 import { pixelsPerSample, subBatch, drawSeed, sampleRngs, allSamples } from './per-sample.js';
 import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
 import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
 
 const P_INIT = 0.8;
+/** sign draws per candidate before a window that changes nothing is queried anyway */
+const MAX_SIGN_DRAWS = 16;
 
 export interface SquareOptions {
   epsilon: number;
@@ -65,28 +69,40 @@ export class Square implements Attack {
         }
       }
     }
-    const bestMargin = margins(predict(ctx, best, batch.shape), batch.labels, classes);
+    // forward passes per scoring: the draws EOT averages on a stochastic model
+    const draws = ctx.eot ?? 1;
+    checkWhole(draws, 'EOT samples');
+    if (draws > this.opts.queries) throw new AttackOptionError(`Square with EOT ${draws} needs at least ${draws} queries per image, got ${this.opts.queries}`);
+    const bestMargin = margins(expectedLogits(ctx, best, batch.shape), batch.labels, classes);
     let active = allSamples(n).filter((b) => !(bestMargin[b] < 0));
 
-    for (let query = 1; query < this.opts.queries && active.length > 0; query++) {
-      const side = Math.min(Math.max(Math.round(Math.sqrt(squareShare(query, this.opts.queries) * h * w)), 1), h, w);
+    for (let used = draws; used + draws <= this.opts.queries && active.length > 0; used += draws) {
+      const side = Math.min(Math.max(Math.round(Math.sqrt(squareShare(used, this.opts.queries) * h * w)), 1), h, w);
       // each candidate: its sample's best image with one window moved
       const sub = subBatch(batch, active, best);
       active.forEach((b, k) => {
         const top = Math.floor(rngs[b].uniform() * (h - side + 1));
         const left = Math.floor(rngs[b].uniform() * (w - side + 1));
         const candidate = sub.x01.subarray(k * size, (k + 1) * size);
-        for (let ch = 0; ch < c; ch++) {
-          const s = randomSign(b);
-          for (let row = top; row < top + side; row++) {
-            for (let col = left; col < left + side; col++) {
-              const q = (ch * h + row) * w + col;
-              candidate[q] = toward(b * size + q, s);
+        // signs that leave the window as it is would waste a query: draw again (AutoAttack does
+        // the same); with eps > 0 each channel's two signs differ, so a few draws suffice
+        for (let draw = 0; draw < MAX_SIGN_DRAWS; draw++) {
+          let changed = false;
+          for (let ch = 0; ch < c; ch++) {
+            const s = randomSign(b);
+            for (let row = top; row < top + side; row++) {
+              for (let col = left; col < left + side; col++) {
+                const q = (ch * h + row) * w + col;
+                const v = toward(b * size + q, s);
+                if (v !== candidate[q]) changed = true;
+                candidate[q] = v;
+              }
             }
           }
+          if (changed) break;
         }
       });
-      const m = margins(predict(ctx, sub.x01, sub.shape), sub.labels, classes);
+      const m = margins(expectedLogits(ctx, sub.x01, sub.shape), sub.labels, classes);
       active.forEach((b, k) => {
         if (!(m[k] < bestMargin[b])) return;
         bestMargin[b] = m[k];

@@ -3,7 +3,7 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
 import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
-import { inputGradient, predict, margins } from '../../src/attacks/base.js';
+import { inputGradient, predict, margins, expectedLogits } from '../../src/attacks/base.js';
 import { Rng } from '../../src/data/rng.js';
 import { fixtureTarget, type FixtureTarget } from './helpers.js';
 import { linearModel, randomBatch } from '../helpers/linear-model.js';
@@ -77,6 +77,15 @@ describe('EOT on a Poisson-encoded linear model', () => {
     const draws = Array.from({ length: 4 }, () => inputGradient(shared, batch.x01, batch).grad);
     const mean = Float32Array.from(single, (_, i) => draws.reduce((s, g) => s + g[i], 0) / 4);
     assert.deepEqual(inputGradient(ctx(2, 4), batch.x01, batch).grad, mean);
+  });
+
+  test('expected logits: EOT 1 is one forward, N the mean of N draws', () => {
+    assert.deepEqual(expectedLogits(ctx(1, 1), batch.x01, batch.shape), predict(ctx(1), batch.x01, batch.shape));
+    const shared = ctx(2);
+    const draws = Array.from({ length: 3 }, () => predict(shared, batch.x01, batch.shape));
+    const mean = Float32Array.from(draws[0], (_, i) => draws.reduce((s, d) => s + d[i], 0) / 3);
+    assert.deepEqual(expectedLogits(ctx(2, 3), batch.x01, batch.shape), mean);
+    assert.notDeepEqual(mean, draws[0]);
   });
 
   test('more samples, closer to the expected gradient', () => {
