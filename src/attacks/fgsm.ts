@@ -16,12 +16,17 @@ export class Fgsm implements Attack {
 
   perturb(ctx: AttackContext, batch: Batch): Float32Array {
     const { grad } = inputGradient(ctx, batch.x01, batch);
-    const eps = Math.fround(this.epsilon);
-    const out = new Float32Array(batch.x01.length);
-    // float32 arithmetic in torch's order: x + eps * sign(g), then clamp
-    for (let i = 0; i < out.length; i++) out[i] = clamp01(Math.fround(batch.x01[i] + eps * sign(grad[i])));
-    return out;
+    return fgsmStep(batch.x01, grad, this.epsilon);
   }
+}
+
+/** one FGSM step from `base` along the sign of `grad`, clipped to [0,1] (also HIRE's crafted noise, src/train/hire-step.ts) */
+export function fgsmStep(base: Float32Array, grad: Float32Array, epsilon: number): Float32Array {
+  const eps = Math.fround(epsilon);
+  const out = new Float32Array(base.length);
+  // float32 arithmetic in torch's order: x + eps * sign(g), then clamp
+  for (let i = 0; i < out.length; i++) out[i] = clamp01(Math.fround(base[i] + eps * sign(grad[i])));
+  return out;
 }
 
 export const fgsm = defineAttack({

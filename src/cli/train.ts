@@ -5,7 +5,7 @@ import { positiveInt, nonNegativeInt, nonNegativeNumber, positiveNumber, finiteN
 import { createProgress } from './progress.js';
 import { DATASET_NAMES } from '../data/dataset.js';
 import {
-  TRAIN_METHODS, OPTIMIZERS, SCHEDULES, ENCODINGS, NOISE_MODES, CONVERT_MODES, TrainConfigError, parseTrainConfig,
+  TRAIN_METHODS, OPTIMIZERS, SCHEDULES, ENCODINGS, NOISE_MODES, CONVERT_MODES, HIRE_LOSSES, NOISE_TIMINGS, HIRE_UPDATES, TrainConfigError, parseTrainConfig,
   type TrainConfig, type TrainConfigInput,
 } from '../train/config.js';
 import { runTraining } from '../train/run.js';
@@ -56,7 +56,11 @@ export function registerTrain(program: Command): void {
     .option('--noise-eps <e>', 'hire: step of the crafted noise in [0,1] pixel space (default 8/255)', nonNegativeNumber('--noise-eps'))
     .option('--noise-mode <m>', `hire: noise added to the previous period's input (cumulative) or to the clean image ${dflt('noiseMode')}`, oneOf('--noise-mode', NOISE_MODES))
     .option('--noise-project <e>', 'hire: project crafted inputs to this L-inf ball around the clean image', nonNegativeNumber('--noise-project'))
+    .option('--noise-warmup <epochs>', `hire: the noise step grows linearly from 0 to --noise-eps over this many epochs ${dflt('noiseWarmup')}`, nonNegativeNumber('--noise-warmup'))
+    .option('--noise-timing <t>', `hire: noise from the gradient of the pass that made the update (before-update) or of a pass on the updated weights (after-update) ${dflt('noiseTiming')}`, oneOf('--noise-timing', NOISE_TIMINGS))
     .option('--carry-membrane', 'hire: start each period from the neuron state the previous one left (default: from rest)')
+    .option('--hire-loss <l>', `hire: loss of a period on its own output (period) or on the output summed over the periods so far (cumulative) ${dflt('hireLoss')}`, oneOf('--hire-loss', HIRE_LOSSES))
+    .option('--hire-update <u>', `hire: an optimizer step after every period (per-period) or one per batch on the mean gradient (per-batch) ${dflt('hireUpdate')}`, oneOf('--hire-update', HIRE_UPDATES))
     .requiredOption('--out <dir>', 'run directory: model.safetensors, log.jsonl, train-state.safetensors')
     .option('--resume', 'continue the run saved in --out', false)
     .option('--save-every-minutes <m>', `also save the resume state this often within an epoch ${dflt('saveEveryMinutes')}`, positiveNumber('--save-every-minutes'))

@@ -24,6 +24,7 @@ import { planEvaluation, protocolOf, EvalInputError } from './protocol.js';
 import { EVAL_FORMAT, type EvalResultJson } from './result-schema.js';
 import type { EvalSet } from './eval-set.js';
 import type { ProgressSink } from './suite.js';
+import { describeTraining, timestepWarning } from '../train/trained-as.js';
 
 export { EvalInputError };
 
@@ -80,6 +81,12 @@ export async function runEvaluation(input: EvalOptionsInput, ui: EvalUi = {}): P
   checkFits(set, model, opts);
   const protocol = protocolOf(plan, model.model.normalization);
   ui.log?.(`model ${model.file} (${model.format}, ${describeSpec(model.spec)}), ${set.what} n=${set.count}, T ${plan.timesteps.join(',')}, eps ${plan.epsilons.map((e) => Number(e.toPrecision(4))).join(',')}, attacks ${protocol.attacks.join(',')}${bb ? `, black-box source ${bb.file}` : ''}`);
+  const trained = describeTraining(model.meta);
+  if (trained) ui.log?.(`trained: ${trained}`);
+  for (const t of plan.timesteps) {
+    const warning = timestepWarning(model.meta, t);
+    if (warning) ui.log?.(`warning: ${warning}`);
+  }
   const outcome = evaluate({
     model: model.model, bbModel: bb?.model, set, plan, energy: opts.energy,
     keepLogits: opts.saveOutputs !== undefined, progress: ui.progress,

@@ -39,10 +39,11 @@ export class LayerFiring {
    * spikes are written), else the two ops
    */
   firePooled(index: number, current: Tensor): Tensor {
-    if (!canPoolInScan(current, this.finalMembrane !== undefined)) return avgPool2d(this.fire(index, current), 2);
+    if (!canPoolInScan(current)) return avgPool2d(this.fire(index, current), 2);
     const { leak, threshold, options } = this.prepare(index, current);
     const out = lifPooled(current, leak, threshold, options);
     this.spikeCounts.push(out.spikeCount);
+    if (this.finalMembrane && out.finalMembrane) this.finalMembrane.set(index, out.finalMembrane);
     return out.pooled;
   }
 

@@ -58,12 +58,20 @@ function addInitialMembrane(current: Tensor, leak: Tensor, u0: Float32Array, ste
   });
 }
 
-/** the membrane after the last step, replaying the scan's arithmetic from its spikes */
-function finalMembrane(current: Float32Array, spikes: Float32Array, p: LifParams): Float32Array {
+/**
+ * the membrane after the last step, replaying the scan's arithmetic (float64 state, the same
+ * firing rule) from the current alone, so the fused pooled scan, which keeps no full-size
+ * spikes, can give it too
+ */
+function finalMembrane(current: Float32Array, p: LifParams): Float32Array {
   const u = new Float64Array(p.size);
+  const sign = p.threshold > 0 ? 1 : -1;
   for (let t = 0; t < p.steps; t++) {
     const off = p.constantCurrent ? 0 : t * p.size;
-    for (let i = 0; i < p.size; i++) u[i] = p.leak * u[i] + current[off + i] - p.threshold * spikes[t * p.size + i];
+    for (let i = 0; i < p.size; i++) {
+      const v = p.leak * u[i] + current[off + i];
+      u[i] = (v - p.threshold) * sign > 0 ? v - p.threshold : v;
+    }
   }
   return Float32Array.from(u);
 }
@@ -80,24 +88,21 @@ export function lif(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifO
     const g = backend.lifBackward(current.data, o.grad!, p, gradCurrent);
     pushLifGrads(current, leak, threshold, gradCurrent, g);
   });
-  return { spikes: out, spikeCount, ...(opts.captureMembrane ? { finalMembrane: finalMembrane(current.data, spikes, p) } : {}) };
+  return { spikes: out, spikeCount, ...(opts.captureMembrane ? { finalMembrane: finalMembrane(current.data, p) } : {}) };
 }
 
-/**
- * can lifPooled take this current ([N, C, H, W] with even H and W of at most 64)? Not when the
- * final membrane is wanted (it is replayed from the unpooled spikes)
- */
-export function canPoolInScan(current: Tensor, captureMembrane = false): boolean {
+/** can lifPooled take this current ([N, C, H, W] with even H and W of at most 64)? */
+export function canPoolInScan(current: Tensor): boolean {
   const [, , h, w] = current.shape;
-  return current.shape.length === 4 && !captureMembrane && h % 2 === 0 && w % 2 === 0 && w > 0 && w <= 64;
+  return current.shape.length === 4 && h % 2 === 0 && w % 2 === 0 && w > 0 && w <= 64;
 }
 
 /**
  * lif followed by avgPool2d(2), fused: only the pooled spikes [T*B, C, H/2, W/2] are made
  * (same values and gradients as the two ops; see canPoolInScan for the shapes it takes).
  */
-export function lifPooled(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifOptions): { pooled: Tensor; spikeCount: number } {
-  if (!canPoolInScan(current, opts.captureMembrane)) throw new Error(`lifPooled: cannot pool a current of shape [${current.shape.join(', ')}] in the scan`);
+export function lifPooled(current: Tensor, leak: Tensor, threshold: Tensor, opts: LifOptions): { pooled: Tensor; spikeCount: number; finalMembrane?: Float32Array } {
+  if (!canPoolInScan(current)) throw new Error(`lifPooled: cannot pool a current of shape [${current.shape.join(', ')}] in the scan`);
   if (opts.initialMembrane) return lifPooled(startFromMembrane(current, leak, opts), leak, threshold, fromRest(opts));
   const { p, outShape } = scanParams(current, leak, threshold, opts);
   const width = current.shape[3];
@@ -111,7 +116,7 @@ export function lifPooled(current: Tensor, leak: Tensor, threshold: Tensor, opts
     const g = backend.lifBackwardPooled(current.data, o.grad!, p, width, gradCurrent);
     pushLifGrads(current, leak, threshold, gradCurrent, g);
   });
-  return { pooled: out, spikeCount: counts.spikes };
+  return { pooled: out, spikeCount: counts.spikes, ...(opts.captureMembrane ? { finalMembrane: finalMembrane(current.data, p) } : {}) };
 }
 
 /** the current with leak * U0 added to its first step (then the scan starts from rest) */

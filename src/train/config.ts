@@ -19,11 +19,26 @@ export type Encoding = (typeof ENCODINGS)[number];
 /** HIRE: noise added to the previous period's input (cumulative) or to the clean image */
 export const NOISE_MODES = ['cumulative', 'from-clean'] as const;
 export type NoiseMode = (typeof NOISE_MODES)[number];
+/** HIRE: a period's loss is on its own summed output, or on the output summed over the periods so far */
+export const HIRE_LOSSES = ['period', 'cumulative'] as const;
+export type HireLoss = (typeof HIRE_LOSSES)[number];
+/** HIRE: the next period's noise from the gradient of the pass that updated the weights, or from a pass on the updated weights */
+export const NOISE_TIMINGS = ['before-update', 'after-update'] as const;
+export type NoiseTiming = (typeof NOISE_TIMINGS)[number];
+/** HIRE: an optimizer step after every period, or one per batch on the mean of the periods' gradients */
+export const HIRE_UPDATES = ['per-period', 'per-batch'] as const;
+export type HireUpdate = (typeof HIRE_UPDATES)[number];
 /** conversion from an --init checkpoint: auto = only when it is an ANN */
 export const CONVERT_MODES = ['auto', 'always', 'never'] as const;
 export type ConvertMode = (typeof CONVERT_MODES)[number];
 
 export const DEFAULT_NOISE_EPS = 8 / 255;
+
+/** the HIRE options' defaults (docs/training.md says why these) */
+export const HIRE_DEFAULTS = {
+  periods: 2, noiseEps: DEFAULT_NOISE_EPS, noiseMode: 'cumulative' as NoiseMode, carryMembrane: false,
+  hireLoss: 'period' as HireLoss, noiseTiming: 'before-update' as NoiseTiming, hireUpdate: 'per-period' as HireUpdate, noiseWarmup: 0,
+};
 
 export class TrainConfigError extends Error {
   override name = 'TrainConfigError';
@@ -82,12 +97,18 @@ const TrainConfigFields = z
     percentile: z.number().gt(0).max(100).default(99.7),
     scaling: positive.default(0.7),
     /** HIRE: periods per image, the crafted noise's step and how it accumulates */
-    periods: whole(1).default(2),
-    noiseEps: nonNegative.default(DEFAULT_NOISE_EPS),
-    noiseMode: z.enum(NOISE_MODES).default('cumulative'),
+    periods: whole(1).default(HIRE_DEFAULTS.periods),
+    noiseEps: nonNegative.default(HIRE_DEFAULTS.noiseEps),
+    noiseMode: z.enum(NOISE_MODES).default(HIRE_DEFAULTS.noiseMode),
     /** project the crafted input to an L-inf ball of this radius around the clean image */
     noiseProject: nonNegative.optional(),
-    carryMembrane: z.boolean().default(false),
+    /** the noise step grows linearly from 0 to noiseEps over this many epochs (0: from the start) */
+    noiseWarmup: nonNegative.default(HIRE_DEFAULTS.noiseWarmup),
+    noiseTiming: z.enum(NOISE_TIMINGS).default(HIRE_DEFAULTS.noiseTiming),
+    /** HIRE: the neuron state across periods, the loss of a period, when the optimizer steps (see hire-step.ts) */
+    carryMembrane: z.boolean().default(HIRE_DEFAULTS.carryMembrane),
+    hireLoss: z.enum(HIRE_LOSSES).default(HIRE_DEFAULTS.hireLoss),
+    hireUpdate: z.enum(HIRE_UPDATES).default(HIRE_DEFAULTS.hireUpdate),
     saveEveryMinutes: positive.default(10),
   })
   .strict();
@@ -100,6 +121,9 @@ function crossChecks(c: Fields, ctx: z.RefinementCtx): void {
   if (c.method === 'hire' && c.timesteps % c.periods !== 0) fail(`--timesteps ${c.timesteps} is not divisible by --periods ${c.periods}: each period runs T/N steps`);
   if (c.method === 'ann' && c.encoding !== 'direct') fail('--encoding poisson applies to spiking training (--method snn), not to the ANN');
   if (c.method === 'hire' && c.encoding === 'poisson') fail('--method hire crafts its noise from the input gradient, which Poisson sampling does not pass: use --encoding direct');
+  if (c.noiseTiming === 'after-update' && c.hireUpdate === 'per-batch') {
+    fail('--noise-timing after-update needs --hire-update per-period: with one update per batch there is no update between periods');
+  }
   if (c.carryMembrane && c.method !== 'hire') fail('--carry-membrane applies to --method hire (it carries the neuron state across periods)');
   if (c.method === 'ann' && c.init && c.convert === 'always') fail('--convert always makes an SNN: it needs --method snn or hire');
   if (c.method !== 'ann' && !c.init && c.convert === 'always') fail('--convert always needs --init ANN_CHECKPOINT');

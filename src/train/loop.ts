@@ -14,7 +14,7 @@ import type { TrainConfig } from './config.js';
 import { learningRate } from './schedule.js';
 import { annStep } from './ann.js';
 import { snnStep } from './snn-step.js';
-import { hireStep } from './hire-step.js';
+import { hireStep, noiseEpsilonAt } from './hire-step.js';
 import type { StepResult } from './step-common.js';
 import { evaluateClean, type CleanEvalResult } from './eval-clean.js';
 import { emptySums, type TrainProgress } from './state.js';
@@ -56,7 +56,7 @@ export function trainLoader(config: TrainConfig, train: Dataset): BatchLoader {
 }
 
 /** one step of the configured method on batch k of epoch e */
-export function runStep(ctx: Pick<LoopContext, 'config' | 'model' | 'optimizer'>, x01: Float32Array, shape: number[], labels: Int32Array, epoch: number, k: number): StepResult {
+export function runStep(ctx: Pick<LoopContext, 'config' | 'model' | 'optimizer'>, x01: Float32Array, shape: number[], labels: Int32Array, epoch: number, k: number, batchesPerEpoch = 1): StepResult {
   const { config, model, optimizer } = ctx;
   const batch = { x01, shape, labels };
   const dropoutSeed = mixSeed(config.seed, epoch, k, DROPOUT_STREAM);
@@ -67,8 +67,10 @@ export function runStep(ctx: Pick<LoopContext, 'config' | 'model' | 'optimizer'>
       return snnStep(model, optimizer, batch, { timesteps: config.timesteps, rng: new Rng(dropoutSeed), encoding: config.encoding });
     case 'hire':
       return hireStep(model, optimizer, batch, {
-        timesteps: config.timesteps, periods: config.periods, epsilon: config.noiseEps,
-        noiseMode: config.noiseMode, project: config.noiseProject, carryMembrane: config.carryMembrane, dropoutSeed,
+        timesteps: config.timesteps, periods: config.periods, dropoutSeed,
+        epsilon: noiseEpsilonAt(config.noiseEps, config.noiseWarmup, epoch, k, batchesPerEpoch),
+        noiseMode: config.noiseMode, project: config.noiseProject, carryMembrane: config.carryMembrane,
+        loss: config.hireLoss, timing: config.noiseTiming, update: config.hireUpdate,
       });
   }
 }
@@ -126,7 +128,7 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
         const where = `epoch ${e + 1}, batch ${k + 1}`;
         let r: StepResult;
         try {
-          r = runStep(ctx, b.x01, shape(b.size), b.labels, e, k);
+          r = runStep(ctx, b.x01, shape(b.size), b.labels, e, k, perEpoch);
         } catch (err) {
           // a kernel refusing a non-finite threshold mid-step (HIRE updates once per period) is a divergence too
           checkStepFinite(0, model.params, where, keptState());

@@ -27,6 +27,7 @@ import { emptySums, hasState, loadState, saveState, statePath, type TrainProgres
 import { writeLog, nowIso, type EpochLogEntry } from './log.js';
 import type { CleanEvalResult } from './eval-clean.js';
 import { describeNonFinite } from './finite-check.js';
+import { hireRecordOf } from './trained-as.js';
 
 export const MODEL_FILE = 'model.safetensors';
 const INIT_STREAM = 0x494e49;
@@ -162,6 +163,7 @@ export async function runTraining(req: TrainRequest, env: TrainEnv = {}): Promis
   const optimizer = makeOptimizer(model, { name: config.optimizer, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
   if (p.resumed) optimizer.loadStateDict(p.resumed.optimizer);
 
+  const hire = hireRecordOf(config);
   const checkpointInfo = (metrics: Record<string, number>) => ({
     spec: model.spec,
     timesteps: config.timesteps,
@@ -170,7 +172,7 @@ export async function runTraining(req: TrainRequest, env: TrainEnv = {}): Promis
     method: config.method,
     metrics,
     training: {
-      method: config.method, seed: config.seed, epochsDone: progress.epoch, config,
+      method: config.method, seed: config.seed, epochsDone: progress.epoch, config, ...(hire ? { hire } : {}),
       ...(initFrom ? { init: initFrom } : {}), ...(conversion ? { conversion } : {}),
       ...(progress.best ? { best: progress.best } : {}), elapsedSeconds: progress.elapsedSeconds,
     },

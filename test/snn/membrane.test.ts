@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { availableBackends } from '../../src/kernels/index.js';
 import { onBackend } from '../helpers/backends.js';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
-import { lif } from '../../src/snn/lif.js';
+import { canPoolInScan, lif, lifPooled } from '../../src/snn/lif.js';
 import { buildModel } from '../../src/snn/build.js';
 import { loadStateDict } from '../../src/io/spec-keys.js';
 import { Rng, refLifBackward, refLifForward } from '../kernels/reference.js';
@@ -43,6 +43,23 @@ for (const backend of availableBackends()) {
         assert.ok(Math.abs(threshold.grad![0] - g.gradThreshold) <= 1e-5 * g.gradThresholdScale, 'threshold');
       }));
     }
+
+    test('the fused spike+pool scan gives the final membrane too (HIRE --carry-membrane at full speed)', run(() => {
+      const rng = new Rng(13);
+      const [steps, n, c, h, w] = [3, 2, 3, 4, 6];
+      const size = n * c * h * w;
+      const p = { steps, size, leak: 0.9, threshold: 0.7, surrogate: TRAINING_SURROGATE, constantCurrent: false };
+      const cur = Float32Array.from({ length: steps * size }, () => rng.uniform(-0.3, 1.2));
+      const u0 = Float32Array.from({ length: size }, () => rng.uniform(-0.5, 0.6));
+      const current = new Tensor(Float32Array.from(cur), [steps * n, c, h, w]);
+      assert.ok(canPoolInScan(current));
+      const out = lifPooled(current, Tensor.scalar(p.leak), Tensor.scalar(p.threshold), { steps, constantCurrent: false, initialMembrane: u0, captureMembrane: true });
+      const ref = refLifForward(cur, p, u0);
+      assert.equal(out.spikeCount, ref.spikes.reduce((a, b) => a + b, 0));
+      assert.ok(relErr(out.finalMembrane!, ref.u.subarray((steps - 1) * size)) < 1e-5, 'final membrane');
+      const plain = lif(current, Tensor.scalar(p.leak), Tensor.scalar(p.threshold), { steps, constantCurrent: false, initialMembrane: u0, captureMembrane: true });
+      assert.deepEqual(out.finalMembrane, plain.finalMembrane, 'the same membrane as the unfused path');
+    }));
 
     test('two halves with the membrane carried equal one full run', run(() => {
       const f = loadFixture('vgg5-tiny-c10');

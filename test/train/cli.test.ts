@@ -114,3 +114,27 @@ test('Ctrl-C finishes the step, saves, exits 130; --resume completes the run', a
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /resuming .* at epoch 1/);
 });
+
+test('a HIRE checkpoint records its options; eval prints them and warns at a T it was not trained for', () => {
+  const carried = path.join(tmp.path, 'hire-carried');
+  const r = runCliProcess(['train', '--method', 'hire', ...small(), '--epochs', '1', '--carry-membrane', '--hire-loss', 'cumulative', '--noise-warmup', '0.5', '--out', carried]);
+  assert.equal(r.status, 0, r.stderr);
+  const meta = readCheckpoint(path.join(carried, 'model.safetensors')).meta;
+  assert.deepEqual(meta.training?.hire, {
+    periods: 2, stepsPerPeriod: 2, noiseEps: 8 / 255, noiseMode: 'cumulative', noiseProject: null, noiseWarmup: 0.5,
+    noiseTiming: 'before-update', carryMembrane: true, hireLoss: 'cumulative', hireUpdate: 'per-period',
+  });
+  const evalAt = (model: string, extra: string[] = []) => {
+    const ev = runCliProcess(['eval', '--model', path.join(model, 'model.safetensors'), '--data', data, '--attacks', 'clean', '--limit', '8', ...extra]);
+    assert.equal(ev.status, 0, ev.stderr);
+    return ev.stderr;
+  };
+  const same = evalAt(carried);
+  assert.match(same, /trained: hire, T=4 = 2 periods of 2 steps, membrane carried across periods, cumulative loss, noise 0\.0314 cumulative before-update, warm-up 0\.5 epochs/);
+  assert.doesNotMatch(same, /warning/);
+  assert.match(evalAt(carried, ['--timesteps', '2']), /warning: the model was trained at T=4; evaluating at T=2/);
+
+  const fromRest = path.join(tmp.path, 'hire-rest');
+  assert.equal(runCliProcess(['train', '--method', 'hire', ...small(), '--epochs', '1', '--out', fromRest]).status, 0);
+  assert.match(evalAt(fromRest), /warning: the model was trained as 2 runs of 2 steps each from rest .*steps 3\.\.4/);
+});

@@ -1,6 +1,6 @@
 /** In-memory training inputs shared by the training tests: random CIFAR-10-shaped images and a tiny config. */
 import type { TrainConfig, TrainMethod } from '../../src/train/config.js';
-import { DEFAULT_NOISE_EPS } from '../../src/train/config.js';
+import { HIRE_DEFAULTS } from '../../src/train/config.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { Rng } from '../../src/data/rng.js';
 
@@ -18,6 +18,6 @@ export function config(method: TrainMethod, extra: Partial<TrainConfig> = {}): T
     method, arch: '4,A,8,A', hidden: [16], dropout: 0.2, convert: 'auto', dataset: 'cifar10', timesteps: 4, epochs: 2, batch: 8,
     lr: method === 'ann' ? 0.05 : 1e-3, optimizer: method === 'ann' ? 'sgd' : 'adam', momentum: 0.9, weightDecay: 5e-4, schedule: 'step',
     milestones: [0.5], gamma: 0.1, augment: true, seed: 7, encoding: 'direct', calibration: 8, percentile: 99.7, scaling: 0.7,
-    periods: 2, noiseEps: DEFAULT_NOISE_EPS, noiseMode: 'cumulative', carryMembrane: false, saveEveryMinutes: 10, ...extra,
+    ...HIRE_DEFAULTS, saveEveryMinutes: 10, ...extra,
   };
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { learningRate, milestoneEpochs } from '../../src/train/schedule.js';
-import { parseTrainConfig, DEFAULT_NOISE_EPS, type TrainConfig } from '../../src/train/config.js';
+import { parseTrainConfig, HIRE_DEFAULTS, type TrainConfig } from '../../src/train/config.js';
 import { specFromArch } from '../../src/snn/arch.js';
 import { datasetShape } from '../../src/train/model-spec.js';
 
@@ -28,8 +28,7 @@ test('cosine schedule goes from lr to 0 over all batches; constant stays', () =>
 const config = (extra: Partial<TrainConfig>): TrainConfig => ({
   method: 'hire', arch: 'vgg5', dropout: 0.2, convert: 'auto', dataset: 'cifar10', timesteps: 8, epochs: 1, batch: 8, lr: 1e-4,
   optimizer: 'adam', momentum: 0.9, weightDecay: 0, schedule: 'step', milestones: [0.6, 0.8], gamma: 0.1, augment: true, seed: 0,
-  encoding: 'direct', calibration: 512, percentile: 99.7, scaling: 0.7, periods: 2, noiseEps: DEFAULT_NOISE_EPS,
-  noiseMode: 'cumulative', carryMembrane: false, saveEveryMinutes: 10, ...extra,
+  encoding: 'direct', calibration: 512, percentile: 99.7, scaling: 0.7, ...HIRE_DEFAULTS, saveEveryMinutes: 10, ...extra,
 });
 
 test('config checks: T divisible by N, carry-membrane only for hire, Poisson only for snn', () => {
@@ -39,6 +38,8 @@ test('config checks: T divisible by N, carry-membrane only for hire, Poisson onl
   assert.throws(() => parseTrainConfig(config({ method: 'snn', carryMembrane: true })), /--carry-membrane applies to --method hire/);
   assert.throws(() => parseTrainConfig(config({ encoding: 'poisson' })), /Poisson/);
   assert.doesNotThrow(() => parseTrainConfig(config({ method: 'snn', encoding: 'poisson', timesteps: 7 })));
+  assert.throws(() => parseTrainConfig(config({ noiseTiming: 'after-update', hireUpdate: 'per-batch' })), /--noise-timing after-update needs --hire-update per-period/);
+  assert.throws(() => parseTrainConfig(config({ noiseWarmup: -1 })), /noiseWarmup/);
 });
 
 test('--arch: presets, layer lists and ResNets on the dataset shape', () => {

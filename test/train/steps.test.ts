@@ -14,7 +14,7 @@ import { buildModel } from '../../src/snn/build.js';
 import { loadStateDict } from '../../src/io/spec-keys.js';
 import type { SpikingModel } from '../../src/snn/model.js';
 import { snnStep } from '../../src/train/snn-step.js';
-import { hireStep, craftNextInput } from '../../src/train/hire-step.js';
+import { hireStep, craftNextInput, noiseEpsilonAt, type HireStepOptions } from '../../src/train/hire-step.js';
 import { annStep } from '../../src/train/ann.js';
 import { Rng } from '../../src/data/rng.js';
 import { resnetSpec } from '../../src/snn/resnet-presets.js';
@@ -38,10 +38,11 @@ function batchOf(f: Fixture) {
   return { x01: Float32Array.from(x.data), shape: x.shape, labels: Int32Array.from(f.case.get('labels')!.data) };
 }
 
-/** the hand-made reference: one period = forward over `steps`, mean CE, backward, p -= lr * g, leaks clamped */
+/** the hand-made reference: one period = forward over `steps`, mean CE (of `previous` + the output when given), backward, p -= lr * g, leaks clamped */
 function periodByHand(
   model: SpikingModel, x01: Float32Array, shape: readonly number[], labels: ArrayLike<number>, steps: number, lr: number,
   membrane?: { from?: Map<number, Float32Array>; to?: (m: Map<number, Float32Array>) => void },
+  extra: { previous?: Float32Array; logits?: (l: Float32Array) => void; update?: boolean } = {},
 ): Float32Array {
   for (const p of model.params.values()) p.grad = null;
   const x = new Tensor(Float32Array.from(x01), shape, { requiresGrad: true });
@@ -49,13 +50,28 @@ function periodByHand(
     timesteps: steps, train: true, rng: new Rng(0), initialMembrane: membrane?.from, captureMembrane: membrane?.to !== undefined,
   });
   if (membrane?.to) membrane.to(finalMembrane!);
-  backward(crossEntropy(logits, labels));
-  for (const [k, p] of model.params) {
-    for (let i = 0; i < p.size; i++) p.data[i] = p.data[i] - lr * p.grad![i];
-    if (k.startsWith('leak.')) p.data[0] = Math.min(1, p.data[0]);
+  extra.logits?.(Float32Array.from(logits.data));
+  if (extra.previous) {
+    // d CE(prev + l) / dl = d CE / d(prev + l): the hand-made sum passes its gradient on to the logits
+    const scored = new Tensor(Float32Array.from(logits.data, (v, i) => v + extra.previous![i]), logits.shape, { requiresGrad: true });
+    backward(crossEntropy(scored, labels));
+    backward(logits, scored.grad!);
+  } else {
+    backward(crossEntropy(logits, labels));
   }
+  if (extra.update !== false) sgdByHand(model, lr);
   return x.grad!;
 }
+
+function sgdByHand(model: SpikingModel, lr: number, scale = 1): void {
+  for (const [k, p] of model.params) {
+    for (let i = 0; i < p.size; i++) p.data[i] = p.data[i] - lr * (scale * p.grad![i]);
+    if (k.startsWith('leak.')) p.data[0] = Math.min(1, p.data[0]);
+  }
+}
+
+const fgsmByHand = (x: Float32Array, g: Float32Array, eps: number) =>
+  Float32Array.from(x, (v, i) => Math.min(1, Math.max(0, Math.fround(v + Math.fround(eps) * Math.sign(g[i])))));
 
 function assertSameParams(a: SpikingModel, b: SpikingModel): void {
   for (const [k, p] of a.params) assert.deepEqual(p.data, b.params.get(k)!.data, k);
@@ -142,6 +158,64 @@ describe(`training steps on ${NAME}`, () => {
     const fromRest = modelOf(f);
     hireStep(fromRest, new Sgd(fromRest.params, { lr }), batch, { timesteps: 4, periods: 2, epsilon: eps, dropoutSeed: 0 });
     assert.notDeepEqual(fromRest.params.get('features.0.weight')!.data, viaStep.params.get('features.0.weight')!.data, 'the carried state changes period 2');
+  });
+
+  test('HIRE variants (T=4, N=2) equal their definitions computed by hand', () => {
+    const lr = 0.5; // a power of two: lr * g and g / 2 are exact in float32 and in double alike
+    const eps = 8 / 255;
+    const batch = batchOf(f);
+    const { x01, shape, labels } = batch;
+    const viaStep = (o: Partial<HireStepOptions>) => {
+      const model = modelOf(f);
+      const r = hireStep(model, new Sgd(model.params, { lr }), batch, { timesteps: 4, periods: 2, epsilon: eps, dropoutSeed: 0, ...o });
+      return { model, r };
+    };
+
+    // carried membrane + cumulative loss: period 2's loss is on the 4-step output (period 1's part a constant)
+    const cum = viaStep({ carryMembrane: true, loss: 'cumulative' });
+    const a = modelOf(f);
+    let state: Map<number, Float32Array> | undefined;
+    let l1: Float32Array | undefined;
+    const gx1 = periodByHand(a, x01, shape, labels, 2, lr, { to: (m) => (state = m) }, { logits: (l) => (l1 = l) });
+    const x2 = fgsmByHand(x01, gx1, eps);
+    periodByHand(a, x2, shape, labels, 2, lr, { from: state }, { previous: l1 });
+    assert.deepEqual(cum.r.inputs[1], x2);
+    assertSameParams(cum.model, a);
+    const periodOnly = viaStep({ carryMembrane: true });
+    assert.notDeepEqual(periodOnly.model.params.get('features.0.weight')!.data, cum.model.params.get('features.0.weight')!.data, 'the cumulative loss changes period 2');
+    assert.ok(cum.r.periodLosses[1] !== periodOnly.r.periodLosses[1]);
+
+    // noise after the update: period 1's input gradient again, on the weights period 1 left
+    const after = viaStep({ timing: 'after-update', carryMembrane: true });
+    const b = modelOf(f);
+    periodByHand(b, x01, shape, labels, 2, lr);
+    const gAfter = periodByHand(b, x01, shape, labels, 2, lr, { to: (m) => (state = m) }, { update: false });
+    const x2after = fgsmByHand(x01, gAfter, eps);
+    periodByHand(b, x2after, shape, labels, 2, lr, { from: state });
+    assert.deepEqual(after.r.inputs[1], x2after);
+    assert.notDeepEqual(x2after, x2, 'the updated weights give other noise');
+    assertSameParams(after.model, b);
+
+    // one update per batch on the mean of the two periods' gradients (both at the starting weights)
+    const once = viaStep({ update: 'per-batch' });
+    const c = modelOf(f);
+    const g0 = periodByHand(c, x01, shape, labels, 2, lr, undefined, { update: false });
+    const first = new Map([...c.params].map(([k, p]) => [k, Float32Array.from(p.grad!)]));
+    const x2once = fgsmByHand(x01, g0, eps);
+    periodByHand(c, x2once, shape, labels, 2, lr, undefined, { update: false });
+    for (const [k, p] of c.params) p.grad = Float32Array.from(p.grad!, (g, i) => first.get(k)![i] / 2 + g / 2);
+    sgdByHand(c, lr);
+    assert.deepEqual(once.r.inputs[1], x2once);
+    assertSameParams(once.model, c);
+    assert.throws(() => viaStep({ update: 'per-batch', timing: 'after-update' }), /needs an update per period/);
+  });
+
+  test('noise warm-up: the step grows linearly over the warm-up epochs, then stays', () => {
+    assert.equal(noiseEpsilonAt(0.03, 0, 0, 0, 10), 0.03);
+    assert.equal(noiseEpsilonAt(0.03, 2, 0, 0, 10), 0);
+    assert.ok(Math.abs(noiseEpsilonAt(0.03, 2, 1, 5, 10) - 0.0225) < 1e-12);
+    assert.equal(noiseEpsilonAt(0.03, 2, 2, 0, 10), 0.03);
+    assert.equal(noiseEpsilonAt(0.03, 0.5, 3, 7, 10), 0.03);
   });
 
   test('HIRE with one period is the snn step; with momentum/Adam the optimizer steps once per period', () => {
