@@ -1,7 +1,10 @@
 /**
- * The comparison table of a reproduction run (scripts/reproduce.sh): reads OUT/eval-*.json
- * (from `hire-snn eval --json`), the checkpoints' metrics and OUT/timing.tsv, prints markdown.
- * Usage: node --import tsx scripts/results-table.ts runs/repro
+ * The table of a study or reproduction run (scripts/hire-study.sh, scripts/reproduce.sh): for
+ * every variant of the variants file, the mean ± s.d. over its seeds (OUT/NAME-sSEED/) of the
+ * `hire-snn eval --json` results (eval-pgd7.json: clean, FGSM, PGD-7 white-/black-box, spikes,
+ * energy; eval-pgd20.json; eval-strong.json: the strong suite's worst case), the training speed
+ * and time from the checkpoint and log, and the differences to the first variant (the baseline).
+ * Usage: node --import tsx scripts/results-table.ts OUT VARIANTS_FILE
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,64 +15,103 @@ interface Acc {
 }
 interface EvalJson {
   n: number;
-  results: { clean?: Acc; fgsm?: { whiteBox?: Acc; blackBox?: Acc }; pgd?: { whiteBox?: Acc; blackBox?: Acc } };
-  spikes?: Record<string, { spikesPerNeuron: number; firingRate: number }[]>;
+  results: Record<string, { top1?: number; whiteBox?: Acc; blackBox?: Acc } | undefined> & { clean?: Acc; worstCase?: Acc };
+  spikes?: Record<string, { firingRate: number }[]>;
+  energy?: { snnPj: number; annPj: number };
   protocol: { epsilon: number; pgdSteps: number; pgdStepSize: number; timesteps: number };
-  elapsedSeconds: number;
 }
 
-const dir = process.argv[2] ?? 'runs/repro';
-const pct = (a: Acc | undefined) => (a ? a.top1.toFixed(2) : '-');
-const timing = new Map<string, number>();
-const timingFile = path.join(dir, 'timing.tsv');
-if (fs.existsSync(timingFile)) {
-  for (const line of fs.readFileSync(timingFile, 'utf8').trim().split('\n').slice(1)) {
-    const [name, secs] = line.split('\t');
-    timing.set(name, (timing.get(name) ?? 0) + Number(secs));
-  }
+const [dir, variantsFile] = process.argv.slice(2);
+if (!dir || !variantsFile) {
+  console.error('usage: node --import tsx scripts/results-table.ts OUT VARIANTS_FILE');
+  process.exit(2);
 }
-const minutes = (s: number | undefined) => (s === undefined ? '-' : (s / 60).toFixed(1));
-
-const rows: string[] = [];
-let protocol: EvalJson['protocol'] | undefined;
-let n = 0;
-for (const name of ['snn-s0', 'hire-s0']) {
-  const file = path.join(dir, `eval-${name}.json`);
-  if (!fs.existsSync(file)) {
-    rows.push(`| ${name} | (not evaluated yet) | | | | | | | |`);
-    continue;
-  }
-  const ev = JSON.parse(fs.readFileSync(file, 'utf8')) as EvalJson;
-  protocol = ev.protocol;
-  n = ev.n;
-  const trainSeconds = readCheckpoint(path.join(dir, name, 'model.safetensors')).meta.metrics?.trainSeconds;
-  const clean = ev.spikes?.clean;
-  const rate = clean ? clean.reduce((a, l) => a + l.firingRate, 0) / clean.length : NaN;
-  rows.push(`| ${name.startsWith('hire') ? 'HIRE-SNN' : 'traditional SNN'} (seed ${name.slice(-1)}) | ${pct(ev.results.clean)} | ${pct(ev.results.fgsm?.whiteBox)} | ${pct(ev.results.pgd?.whiteBox)} | ${pct(ev.results.fgsm?.blackBox)} | ${pct(ev.results.pgd?.blackBox)} | ${rate.toFixed(4)} | ${minutes(trainSeconds)} | ${minutes(timing.get(`eval-${name}`))} |`);
-}
-
-const ann = ['ann-s0', 'ann-s1', 'snn-s1'].map((name) => {
-  const f = path.join(dir, name, 'model.safetensors');
-  if (!fs.existsSync(f)) return `| ${name} | - | - |`;
-  const m = readCheckpoint(f).meta.metrics ?? {};
-  return `| ${name} | ${m.testTop1 !== undefined ? m.testTop1.toFixed(2) : '-'} (n=${m.testImages ?? '-'}) | ${minutes(m.trainSeconds)} |`;
+const variants = fs.readFileSync(variantsFile, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).map((l) => {
+  const [name, opts] = l.split('\t');
+  return { name, opts: (opts ?? '').trim() };
 });
 
-const out = [
-  `Adversarial accuracy (top-1 %, ${n} CIFAR-10 test images${protocol ? `, eps ${protocol.epsilon}, PGD ${protocol.pgdSteps} steps of ${protocol.pgdStepSize}, T=${protocol.timesteps}` : ''}; black-box source: snn-s1):`,
-  '',
-  '| model | clean | FGSM white-box | PGD white-box | FGSM black-box | PGD black-box | firing rate (clean) | training min | eval min |',
-  '|---|---|---|---|---|---|---|---|---|',
-  ...rows,
-  '',
-  'Other models of the run (clean top-1 % from the training log):',
-  '',
-  '| model | clean | training min |',
-  '|---|---|---|',
-  ...ann,
-  '',
-  '(training min: time inside training steps, summed over sessions; eval min and the total: wall-clock of the phases in timing.tsv)',
-  '',
-  `Total wall-clock of the recorded phases: ${minutes([...timing.values()].reduce((a, b) => a + b, 0))} min.`,
+const readJson = (f: string): EvalJson | undefined => (fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, 'utf8')) as EvalJson) : undefined);
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const sd = (v: number[]) => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
+
+/** the numbers of one model directory; undefined where not measured (yet) */
+function measure(d: string): Record<string, number | undefined> {
+  const pgd7 = readJson(path.join(d, 'eval-pgd7.json'));
+  const pgd20 = readJson(path.join(d, 'eval-pgd20.json'));
+  const strong = readJson(path.join(d, 'eval-strong.json'));
+  const clean = pgd7?.spikes?.clean;
+  const ckpt = path.join(d, 'model.safetensors');
+  const metrics = fs.existsSync(ckpt) ? readCheckpoint(ckpt).meta.metrics ?? {} : {};
+  const log = path.join(d, 'log.jsonl');
+  const epochs = fs.existsSync(log)
+    ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; imagesPerSecond?: number }).filter((e) => e.event === 'epoch')
+    : [];
+  return {
+    n: pgd7?.n,
+    clean: pgd7?.results.clean?.top1,
+    fgsm: pgd7?.results.fgsm?.whiteBox?.top1,
+    pgd7: pgd7?.results.pgd?.whiteBox?.top1,
+    pgd20: pgd20?.results.pgd?.whiteBox?.top1,
+    strong: strong?.results.worstCase?.top1,
+    strongClean: strong?.results.clean?.top1,
+    bbPgd7: pgd7?.results.pgd?.blackBox?.top1,
+    rate: clean ? mean(clean.map((l) => l.firingRate)) : undefined,
+    energyUj: pgd7?.energy ? pgd7.energy.snnPj / 1e6 : undefined,
+    imgPerSec: epochs.length ? mean(epochs.map((e) => e.imagesPerSecond ?? 0)) : undefined,
+    trainMin: metrics.trainSeconds !== undefined ? metrics.trainSeconds / 60 : undefined,
+  };
+}
+
+const seedDirs = (name: string) =>
+  fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-s\\d+$`).test(f)).sort().map((f) => path.join(dir, f)) : [];
+
+const COLUMNS: [key: string, title: string, digits: number][] = [
+  ['clean', 'clean', 1], ['fgsm', 'FGSM', 1], ['pgd7', 'PGD-7', 1], ['pgd20', 'PGD-20', 1], ['strong', 'strong worst case', 1],
+  ['bbPgd7', 'PGD-7 black-box', 1], ['rate', 'firing rate', 4], ['energyUj', 'energy µJ', 2], ['imgPerSec', 'train img/s', 0], ['trainMin', 'train min', 1],
 ];
+const DELTAS = ['clean', 'pgd7', 'pgd20', 'strong'];
+
+const rows = variants.map((v) => {
+  const per = seedDirs(v.name).map(measure);
+  const stat = (k: string) => {
+    const vals = per.map((m) => m[k]).filter((x): x is number => x !== undefined);
+    return vals.length ? { mean: mean(vals), sd: sd(vals), n: vals.length } : undefined;
+  };
+  return { v, seeds: per.length, n: per.find((m) => m.n !== undefined)?.n, stat };
+});
+const base = rows[0];
+const fmt = (s: { mean: number; sd: number; n: number } | undefined, digits: number) =>
+  s === undefined ? '–' : s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : s.mean.toFixed(digits);
+
+const first = rows.find((r) => r.n !== undefined);
+const protocolOf = () => {
+  const d = seedDirs(first?.v.name ?? '')[0];
+  const p = d ? readJson(path.join(d, 'eval-pgd7.json'))?.protocol : undefined;
+  return p ? `ε ${p.epsilon}, PGD-7 / PGD-20 steps of ${p.pgdStepSize} with random start, T=${p.timesteps}` : '';
+};
+const out = [
+  `Top-1 % on the first ${first?.n ?? '?'} CIFAR-10 test images (${protocolOf()}; white-box unless said; strong = the worst case over the suite's attacks per image; mean ± s.d. over the seeds; Δ = difference of the means to ${base.v.name}):`,
+  '',
+  `| variant | seeds | ${COLUMNS.map((c) => c[1]).join(' | ')} | ${DELTAS.map((d) => `Δ ${COLUMNS.find((c) => c[0] === d)![1]}`).join(' | ')} |`,
+  `|---|---|${COLUMNS.map(() => '---').join('|')}|${DELTAS.map(() => '---').join('|')}|`,
+  ...rows.map((r) => {
+    const deltas = DELTAS.map((k) => {
+      const a = r.stat(k);
+      const b = base.stat(k);
+      return a && b ? `${a.mean - b.mean >= 0 ? '+' : ''}${(a.mean - b.mean).toFixed(1)}` : '–';
+    });
+    return `| ${r.v.name} | ${r.seeds} | ${COLUMNS.map(([k, , d]) => fmt(r.stat(k), d)).join(' | ')} | ${deltas.join(' | ')} |`;
+  }),
+  '',
+  'Variants (training options on top of the study defaults):',
+  '',
+  ...variants.map((v) => `- ${v.name}: \`${v.opts}\``),
+];
+const timing = path.join(dir, 'timing.tsv');
+if (fs.existsSync(timing)) {
+  const phases = fs.readFileSync(timing, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const sum = (re: RegExp) => phases.filter(([n]) => re.test(n)).reduce((a, [, s]) => a + Number(s), 0) / 60;
+  out.push('', `Wall-clock of the phases (minutes, summed over jobs that ran ${process.env.JOBS ?? 2} at a time): ANN ${sum(/^ann-/).toFixed(0)}, spiking training ${sum(/^train-/).toFixed(0)}, evaluation ${sum(/^eval-/).toFixed(0)}.`);
+}
 console.log(out.join('\n'));
