@@ -4,7 +4,7 @@
  * variant alike); prints the median ms per step and the ratio to the traditional step.
  * Usage: node --import tsx scripts/study/step-speed.ts MODEL.safetensors [ROUNDS=7] [BATCH=64]
  */
-import { loadModelFile } from '../../src/io/load-model.js';
+import { loadModelFile } from '../../src/io/load.js';
 import { loadDataset } from '../../src/data/load.js';
 import { NORMALIZATION } from '../../src/data/dataset.js';
 import { Rng } from '../../src/data/rng.js';
