@@ -18,6 +18,7 @@ VARIANTS=${1:?usage: scripts/hire-study.sh VARIANTS_FILE}
 export OUT=${OUT:-runs/study} SEEDS=${SEEDS:-0 1} LIMIT=${LIMIT:-20000} EVAL_LIMIT=${EVAL_LIMIT:-2000}
 export ANN_EPOCHS=${ANN_EPOCHS:-8} EPOCHS=${EPOCHS:-1} T=${T:-8} BATCH=${BATCH:-64} EVALS=${EVALS:-pgd7 pgd20}
 export BLACK_BOX=${BLACK_BOX:-0} BB_SEED=${BB_SEED:-2} ARCH=${ARCH:-16,A,32,32,A} HIDDEN=${HIDDEN:-128} EPS=${EPS:-0.031}
+# the dataset: --data DATA, else the usual search (the shared copy beside the repository, ...)
 export DATA=${DATA:-}
 JOBS=${JOBS:-2}
 # one thread per job, OpenMP waits that sleep (the cores are shared)
@@ -72,7 +73,7 @@ model_job() { # model_job NAME SEED METHOD OPTIONS...: train, then the white-box
 export -f hire_snn phase train evaluate model_job
 
 variants() { grep -v '^\s*#' "$VARIANTS" | grep -v '^\s*$'; }
-run_parallel() { xargs -P "$JOBS" -I{} bash -c '{}' ; }
+run_parallel() { xargs -d '\n' -P "$JOBS" -I{} bash -c '{}' ; }  # -d: no quote processing of the lines
 seeds=$SEEDS
 [[ $BLACK_BOX == 1 ]] && seeds="$SEEDS $BB_SEED"
 
