@@ -8,7 +8,9 @@
 #   OUT [runs/study]  SEEDS ["0 1"]  LIMIT spiking training images [20000]  ANN_LIMIT [all 50000]
 #   EVAL_LIMIT test images [2000]
 #   ANN_EPOCHS [8]  EPOCHS spiking epochs [1]  T [8]  BATCH [64]  JOBS parallel jobs [2]
-#   EVALS white-box evaluations ["pgd7 pgd20"; also "strong"]  BLACK_BOX [0] BB_SEED [2]
+#   EVALS white-box evaluations ["pgd7 pgd20"; also "strong"]
+#   BLACK_BOX [none]: a variant name, e.g. snn: the PGD-7 protocol also black-box, crafted on that
+#     variant's model of the next seed in SEEDS (seed 0 <- 1, 1 <- 0: same architecture and budget, another seed)
 # Each job runs single-threaded under `nice -n 10` (JOBS jobs share the cores). Re-running
 # continues interrupted trainings (--resume) and skips finished trainings and evaluations, so a
 # different size needs a different OUT. Wall-clock of every phase: OUT/timing.tsv.
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 VARIANTS=${1:?usage: scripts/hire-study.sh VARIANTS_FILE}
 export OUT=${OUT:-runs/study} SEEDS=${SEEDS:-0 1} LIMIT=${LIMIT:-20000} EVAL_LIMIT=${EVAL_LIMIT:-2000}
 export ANN_EPOCHS=${ANN_EPOCHS:-8} EPOCHS=${EPOCHS:-1} T=${T:-8} BATCH=${BATCH:-64} EVALS=${EVALS:-pgd7 pgd20}
-export BLACK_BOX=${BLACK_BOX:-0} BB_SEED=${BB_SEED:-2} ARCH=${ARCH:-16,A,32,32,A} HIDDEN=${HIDDEN:-128} EPS=${EPS:-0.031}
+export BLACK_BOX=${BLACK_BOX:-} ARCH=${ARCH:-16,A,32,32,A} HIDDEN=${HIDDEN:-128} EPS=${EPS:-0.031}
 # the dataset: --data DATA, else the usual search (the shared copy beside the repository, ...)
 export DATA=${DATA:-}
 JOBS=${JOBS:-2}
@@ -63,10 +65,9 @@ model_job() { # model_job NAME SEED METHOD OPTIONS...: train, then the white-box
   local common=(--timesteps "$T" --batch "$BATCH" --limit "$LIMIT" --eval-limit "$EVAL_LIMIT" --seed "$seed")
   [[ -f "$dir/model.safetensors" && -f "$dir/train-state.safetensors" ]] && grep -q '"event":"end"' "$dir/log.jsonl" 2>/dev/null ||
     phase "train-$name-s$seed" train "$dir" --method "$method" --init "$OUT/ann-s$seed/model.safetensors" --epochs "$EPOCHS" "${common[@]}" "$@"
-  [[ $name == bb-* ]] && return 0
   for ev in $EVALS; do
-    # with BLACK_BOX=1 the PGD-7 protocol runs in step 3, white-box and black-box in one evaluation
-    [[ $ev == pgd7 && $BLACK_BOX == 1 ]] && continue
+    # with BLACK_BOX the PGD-7 protocol runs in step 3, white-box and black-box in one evaluation
+    [[ $ev == pgd7 && -n $BLACK_BOX ]] && continue
     [[ -f "$dir/eval-$ev.json" ]] || phase "eval-$ev-$name-s$seed" evaluate "$dir" "$ev"
   done
 }
@@ -75,23 +76,23 @@ export -f hire_snn phase train evaluate model_job
 variants() { grep -v '^\s*#' "$VARIANTS" | grep -v '^\s*$'; }
 run_parallel() { xargs -d '\n' -P "$JOBS" -I{} bash -c '{}' ; }  # -d: no quote processing of the lines
 seeds=$SEEDS
-[[ $BLACK_BOX == 1 ]] && seeds="$SEEDS $BB_SEED"
 
 # 1. the ANNs
 for s in $seeds; do
   echo "[[ -f $OUT/ann-s$s/model.safetensors ]] && grep -q '\"event\":\"end\"' $OUT/ann-s$s/log.jsonl || phase ann-s$s train $OUT/ann-s$s --method ann --arch $ARCH --hidden $HIDDEN --epochs $ANN_EPOCHS --schedule cosine --timesteps $T --batch $BATCH ${ANN_LIMIT:+--limit $ANN_LIMIT} --eval-limit $EVAL_LIMIT --seed $s"
 done | run_parallel
-# 2. the spiking models (and the black-box source, a traditional SNN of another seed), each followed by its white-box evaluations
-{
-  [[ $BLACK_BOX == 1 ]] && echo "model_job bb-snn $BB_SEED snn"
-  variants | while IFS=$'\t' read -r name opts; do
-    for s in $SEEDS; do echo "model_job $name $s $opts"; done
-  done
-} | run_parallel
+# 2. the spiking models, each followed by its white-box evaluations
+variants | while IFS=$'\t' read -r name opts; do
+  for s in $SEEDS; do echo "model_job $name $s $opts"; done
+done | run_parallel
 # 3. the PGD-7 protocol white-box and black-box (adversarial images crafted on the source model, scored on every model)
-if [[ $BLACK_BOX == 1 ]]; then
+if [[ -n $BLACK_BOX ]]; then
+  read -r -a list <<< "$SEEDS"
   variants | while IFS=$'\t' read -r name _; do
-    for s in $SEEDS; do echo "[[ -f $OUT/$name-s$s/eval-pgd7.json ]] || phase eval-pgd7-$name-s$s evaluate $OUT/$name-s$s pgd7 $OUT/bb-snn-s$BB_SEED"; done
+    for i in "${!list[@]}"; do
+      s=${list[$i]} src=${list[$(( (i + 1) % ${#list[@]} ))]}
+      echo "[[ -f $OUT/$name-s$s/eval-pgd7.json ]] || phase eval-pgd7-$name-s$s evaluate $OUT/$name-s$s pgd7 $OUT/$BLACK_BOX-s$src"
+    done
   done | run_parallel
 fi
 node --import tsx scripts/results-table.ts "$OUT" "$VARIANTS" | tee "$OUT/table.md"
