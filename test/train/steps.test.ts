@@ -18,7 +18,7 @@ import { hireStep, craftNextInput, noiseEpsilonAt, type HireStepOptions } from '
 import { annStep } from '../../src/train/ann.js';
 import { Rng } from '../../src/data/rng.js';
 import { resnetSpec } from '../../src/snn/resnet-presets.js';
-import { makeOptimizer } from '../../src/train/step-common.js';
+import { makeOptimizer, countCorrect } from '../../src/train/step-common.js';
 import { loadFixture, vggSpecOf, relErr, type Fixture } from '../helpers/fixtures.js';
 
 const NAME = 'vgg5-tiny-c10';
@@ -70,6 +70,8 @@ function sgdByHand(model: SpikingModel, lr: number, scale = 1): void {
   }
 }
 
+const argmax = (v: Float32Array) => v.reduce((best, x, i) => (x > v[best] ? i : best), 0);
+
 const fgsmByHand = (x: Float32Array, g: Float32Array, eps: number) =>
   Float32Array.from(x, (v, i) => Math.min(1, Math.max(0, Math.fround(v + Math.fround(eps) * Math.sign(g[i])))));
 
@@ -119,7 +121,8 @@ describe(`training steps on ${NAME}`, () => {
     const r = hireStep(viaStep, new Sgd(viaStep.params, { lr }), batch, { timesteps: 4, periods: 2, epsilon: eps, dropoutSeed: 1 });
 
     const byHand = modelOf(f);
-    const gx1 = periodByHand(byHand, batch.x01, batch.shape, batch.labels, 2, lr);
+    let l1: Float32Array | undefined;
+    const gx1 = periodByHand(byHand, batch.x01, batch.shape, batch.labels, 2, lr, undefined, { logits: (l) => (l1 = l) });
     const x2 = new Float32Array(batch.x01.length);
     for (let i = 0; i < x2.length; i++) {
       const s = gx1[i] > 0 ? 1 : gx1[i] < 0 ? -1 : 0;
@@ -139,6 +142,18 @@ describe(`training steps on ${NAME}`, () => {
     }
     assert.ok(moved > 0.5 * x2.length, `only ${moved} of ${x2.length} pixels moved`);
     assert.equal(r.periodLosses.length, 2);
+    // the logged accuracy counts the clean first period's output as it was before the period's update
+    assert.equal(r.correct, countCorrect(l1!, batch.labels, byHand.spec.labels));
+  });
+
+  test('HIRE logs the accuracy of the clean first period before its update (labels = its predictions: all correct)', () => {
+    const batch = batchOf(f);
+    const model = modelOf(f);
+    const clean = model.forward(new Tensor(Float32Array.from(batch.x01), batch.shape), { timesteps: 2, train: true, rng: new Rng(0) }).logits.data;
+    const classes = model.spec.labels;
+    const labels = Int32Array.from(batch.labels, (_, i) => argmax(clean.subarray(i * classes, (i + 1) * classes)));
+    const r = hireStep(model, new Sgd(model.params, { lr: 0.5 }), { ...batch, labels }, { timesteps: 4, periods: 2, epsilon: 8 / 255, dropoutSeed: 0 });
+    assert.equal(r.correct, labels.length);
   });
 
   test('HIRE --carry-membrane: period 2 starts from the membrane period 1 left', () => {
