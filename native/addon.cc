@@ -16,6 +16,7 @@
 #include "common.h"
 #include "conv.h"
 #include "gemm.h"
+#include "isa.h"
 #include "lif.h"
 #include "lif-pooled.h"
 #include "optim.h"
@@ -26,7 +27,7 @@ namespace hsnn {
 
 namespace {
 
-const char* isaName(dnnl::cpu_isa isa) {
+const char* dnnlIsaName(dnnl::cpu_isa isa) {
   switch (isa) {
     case dnnl::cpu_isa::all: return "all";
     case dnnl::cpu_isa::sse41: return "sse41";
@@ -72,7 +73,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("dnnlVersion", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   o.Set("dnnlHash", v->hash ? v->hash : "");
-  o.Set("isa", isaName(dnnl::get_effective_cpu_isa()));
+  o.Set("isa", dnnlIsaName(dnnl::get_effective_cpu_isa()));
+  o.Set("kernelIsa", isaName(activeIsa()));
   o.Set("threads", omp_get_max_threads());
   o.Set("procs", omp_get_num_procs());
   o.Set("convLayout", convLayoutName());
@@ -133,6 +135,8 @@ const std::pair<const char*, Entry> kControls[] = {
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  const std::string isaError = initIsa();  // before oneDNN's first use: it may cap oneDNN
+  if (!isaError.empty()) throw Napi::Error::New(env, isaError);
   mallocTuned = tuneMalloc();
   for (const auto& [name, fn] : kKernels) exports.Set(name, Napi::Function::New(env, fn, name));
   for (const auto& [name, fn] : kControls) exports.Set(name, Napi::Function::New(env, fn, name));

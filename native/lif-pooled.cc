@@ -75,9 +75,9 @@ inline __attribute__((always_inline)) void forwardPooled(const float* cur, int64
   *nonzero += static_cast<double>(active);
 }
 
-HSNN_SIMD_CLONES
-void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int64_t pooledStride, int64_t steps,
-                        int64_t len, int64_t w, double leak, double th, double* count, double* nonzero) {
+HSNN_ISA_BODY void forwardPooledBlockBody(const float* cur, int64_t curStride, float* pooled, int64_t pooledStride,
+                                         int64_t steps, int64_t len, int64_t w, double leak, double th, double* count,
+                                         double* nonzero) {
   switch (w) {
     case 8: return forwardPooled<8>(cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero);
     case 16: return forwardPooled<16>(cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero);
@@ -85,6 +85,10 @@ void forwardPooledBlock(const float* cur, int64_t curStride, float* pooled, int6
     default: return forwardPooled<0>(cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero);
   }
 }
+HSNN_MULTI_ISA(void, forwardPooledBlock,
+               (const float* cur, int64_t curStride, float* pooled, int64_t pooledStride, int64_t steps, int64_t len,
+                int64_t w, double leak, double th, double* count, double* nonzero),
+               (cur, curStride, pooled, pooledStride, steps, len, w, leak, th, count, nonzero))
 
 }  // namespace
 

@@ -68,9 +68,8 @@ Napi::Value lifGradsResult(Napi::Env env, double gradLeak, double gradThreshold,
 namespace {
 
 /** forward scan of `len` <= kBlock neurons starting at cur/spikes; returns the spike count */
-HSNN_SIMD_CLONES
-double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t size, int64_t steps, int64_t len,
-                    double leak, double th) {
+HSNN_ISA_BODY double forwardBlockBody(const float* cur, int64_t curStride, float* spikes, int64_t size, int64_t steps,
+                                      int64_t len, double leak, double th) {
   double u[kBlock];
   for (int64_t j = 0; j < kBlock; j++) u[j] = 0.0;
   double count = 0.0;
@@ -78,6 +77,10 @@ double forwardBlock(const float* cur, int64_t curStride, float* spikes, int64_t 
   for (int64_t t = 0; t < steps; t++) count += scanStep(cur + t * curStride, u, spikes + t * size, len, leak, th, sign);
   return count;
 }
+HSNN_MULTI_ISA(double, forwardBlock,
+               (const float* cur, int64_t curStride, float* spikes, int64_t size, int64_t steps, int64_t len,
+                double leak, double th),
+               (cur, curStride, spikes, size, steps, len, leak, th))
 
 /** backwardBlock through time with surrogate kind K (inlined into each SIMD clone) */
 template <SurrogateKind K>
@@ -187,10 +190,9 @@ inline __attribute__((always_inline)) void backwardRate(const float* cur, int64_
 
 }  // namespace
 
-HSNN_SIMD_CLONES
-void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t gsStride, float* gc, bool constant,
-                   int64_t size, int64_t steps, int64_t len, double leak, double th, const Surrogate& s, double* vb,
-                   double* acc) {
+HSNN_ISA_BODY void backwardBlockBody(const float* cur, int64_t curStride, const float* gs, int64_t gsStride, float* gc,
+                                    bool constant, int64_t size, int64_t steps, int64_t len, double leak, double th,
+                                    const Surrogate& s, double* vb, double* acc) {
   using K = SurrogateKind;
   switch (s.kind) {
     case K::Pwl:
@@ -207,6 +209,11 @@ void backwardBlock(const float* cur, int64_t curStride, const float* gs, int64_t
       return backwardRate(cur, curStride, gs, gsStride, gc, constant, size, steps, len, th, acc);
   }
 }
+HSNN_MULTI_ISA(void, backwardBlock,
+               (const float* cur, int64_t curStride, const float* gs, int64_t gsStride, float* gc, bool constant,
+                int64_t size, int64_t steps, int64_t len, double leak, double th, const Surrogate& s, double* vb,
+                double* acc),
+               (cur, curStride, gs, gsStride, gc, constant, size, steps, len, leak, th, s, vb, acc))
 
 Napi::Value LifForward(const Napi::CallbackInfo& info) {
   LifArgs a = readLifArgs(info, 1);

@@ -25,8 +25,8 @@ struct AdamArgs {
   float b1, omb1, b2, omb2, eps, wd, bc2Sqrt, negStep;
 };
 
-HSNN_SIMD_CLONES
-void adamRange(float* p, const float* g, float* m, float* v, float* vmax, int64_t len, const AdamArgs& a) {
+HSNN_ISA_BODY void adamRangeBody(float* p, const float* g, float* m, float* v, float* vmax, int64_t len,
+                                 const AdamArgs& a) {
   const float b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, eps = a.eps, wd = a.wd, bc2 = a.bc2Sqrt, ns = a.negStep;
   if (vmax) {
 #pragma omp simd
@@ -52,9 +52,12 @@ void adamRange(float* p, const float* g, float* m, float* v, float* vmax, int64_
     }
   }
 }
+HSNN_MULTI_ISA(void, adamRange,
+               (float* p, const float* g, float* m, float* v, float* vmax, int64_t len, const AdamArgs& a),
+               (p, g, m, v, vmax, len, a))
 
-HSNN_SIMD_CLONES
-void sgdRange(float* p, const float* g, float* buf, int64_t len, float lr, float mom, float wd, bool nesterov, bool first) {
+HSNN_ISA_BODY void sgdRangeBody(float* p, const float* g, float* buf, int64_t len, float lr, float mom, float wd,
+                                bool nesterov, bool first) {
   if (!buf) {
 #pragma omp simd
     for (int64_t i = 0; i < len; i++) p[i] = p[i] - lr * (g[i] + wd * p[i]);
@@ -68,6 +71,10 @@ void sgdRange(float* p, const float* g, float* buf, int64_t len, float lr, float
     p[i] = p[i] - lr * (nesterov ? d + mom * b : b);
   }
 }
+HSNN_MULTI_ISA(void, sgdRange,
+               (float* p, const float* g, float* buf, int64_t len, float lr, float mom, float wd, bool nesterov,
+                bool first),
+               (p, g, buf, len, lr, mom, wd, nesterov, first))
 
 /** splits [0, len) into cache-friendly chunks over the OpenMP threads */
 template <typename F>
@@ -99,11 +106,11 @@ float* optionalF32(const Napi::CallbackInfo& info, size_t i, size_t len, const c
 
 }  // namespace
 
-HSNN_SIMD_CLONES
-void mulRange(const float* x, const float* m, float* y, int64_t len) {
+HSNN_ISA_BODY void mulRangeBody(const float* x, const float* m, float* y, int64_t len) {
 #pragma omp simd
   for (int64_t i = 0; i < len; i++) y[i] = x[i] * m[i];
 }
+HSNN_MULTI_ISA(void, mulRange, (const float* x, const float* m, float* y, int64_t len), (x, m, y, len))
 
 Napi::Value MulRepeated(const Napi::CallbackInfo& info) {
   const float* x = f32Arg(info, 0, 0, "x");

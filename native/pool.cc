@@ -35,8 +35,8 @@ bool worthThreads(int64_t elements) { return elements >= (1 << 15); }
 namespace {
 
 // returns the plane's nonzero outputs (the next layer's event-driven kernels need the count)
-HSNN_SIMD_CLONES
-int64_t forwardPlane(const float* xp, float* yp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow) {
+HSNN_ISA_BODY int64_t forwardPlaneBody(const float* xp, float* yp, int64_t h, int64_t w, int64_t k, int64_t oh,
+                                       int64_t ow) {
   (void)h;
   int64_t nonzero = 0;
   const float area = static_cast<float>(k * k);
@@ -67,9 +67,12 @@ int64_t forwardPlane(const float* xp, float* yp, int64_t h, int64_t w, int64_t k
   }
   return nonzero;
 }
+HSNN_MULTI_ISA(int64_t, forwardPlane,
+               (const float* xp, float* yp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow),
+               (xp, yp, h, w, k, oh, ow))
 
-HSNN_SIMD_CLONES
-void backwardPlane(const float* dyp, float* dxp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow) {
+HSNN_ISA_BODY void backwardPlaneBody(const float* dyp, float* dxp, int64_t h, int64_t w, int64_t k, int64_t oh,
+                                     int64_t ow) {
   const float area = static_cast<float>(k * k);
   for (int64_t r = 0; r < h; r++) {
     float* dxr = dxp + r * w;
@@ -95,6 +98,9 @@ void backwardPlane(const float* dyp, float* dxp, int64_t h, int64_t w, int64_t k
     for (int64_t col = ow * k; col < w; col++) dxr[col] = 0.0f;
   }
 }
+HSNN_MULTI_ISA(void, backwardPlane,
+               (const float* dyp, float* dxp, int64_t h, int64_t w, int64_t k, int64_t oh, int64_t ow),
+               (dyp, dxp, h, w, k, oh, ow))
 
 }  // namespace
 

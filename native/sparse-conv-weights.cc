@@ -29,44 +29,52 @@ using Shape = ConvShape;
 
 constexpr int64_t kLane = 16;
 
-/** 3x3 taps, 16 output channels: acc[t] = sum_e val[e] * dyt[base[e] - off[t]]; out[t*16..] += acc[t] */
-HSNN_SIMD_CLONES
-void gather9(const int64_t* base, const float* val, int64_t count, const float* dyt, const int64_t* off, float* out,
-             int64_t outStride) {
-  v16 a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {}, a8 = {};
-  const int64_t o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6],
-                o7 = off[7], o8 = off[8];
-  for (int64_t e = 0; e < count; e++) {
-    const float* b = dyt + base[e];
-    const v16 v = v16{} + val[e];
-    a0 += v * *reinterpret_cast<const v16u*>(b - o0);
-    a1 += v * *reinterpret_cast<const v16u*>(b - o1);
-    a2 += v * *reinterpret_cast<const v16u*>(b - o2);
-    a3 += v * *reinterpret_cast<const v16u*>(b - o3);
-    a4 += v * *reinterpret_cast<const v16u*>(b - o4);
-    a5 += v * *reinterpret_cast<const v16u*>(b - o5);
-    a6 += v * *reinterpret_cast<const v16u*>(b - o6);
-    a7 += v * *reinterpret_cast<const v16u*>(b - o7);
-    a8 += v * *reinterpret_cast<const v16u*>(b - o8);
-  }
-  const v16 acc[9] = {a0, a1, a2, a3, a4, a5, a6, a7, a8};
-  for (int t = 0; t < 9; t++) {
-    v16u* dst = reinterpret_cast<v16u*>(out + t * outStride);
-    *dst += acc[t];
+/**
+ * 3x3 taps, 16 output channels: acc[t] = sum_e val[e] * dyt[base[e] - off[t]]; out[t*16..] += acc[t].
+ * The nine accumulators of 16 floats fill nine AVX-512 registers; narrower registers take the 16
+ * channels in 16 / N passes, nine registers each (so they never spill).
+ */
+template <int N>
+HSNN_ISA_BODY void gather9Body(const int64_t* base, const float* val, int64_t count, const float* dyt,
+                               const int64_t* off, float* out, int64_t outStride) {
+  for (int lane = 0; lane < kLane; lane += N) {
+    vf<N> a[9] = {};
+    const float* d = dyt + lane;
+    for (int64_t e = 0; e < count; e++) {
+      const float* b = d + base[e];
+      const vf<N> v = vf<N>{} + val[e];
+#pragma GCC unroll 9
+      for (int t = 0; t < 9; t++) a[t] += v * *reinterpret_cast<const vfu<N>*>(b - off[t]);
+    }
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; t++) *reinterpret_cast<vfu<N>*>(out + t * outStride + lane) += a[t];
   }
 }
+HSNN_MULTI_ISA_LANES(void, gather9,
+                     (const int64_t* base, const float* val, int64_t count, const float* dyt, const int64_t* off,
+                      float* out, int64_t outStride),
+                     (base, val, count, dyt, off, out, outStride))
 
 /** any taps (stride 1): one tap at a time */
-HSNN_SIMD_CLONES
-void gatherTaps(const int64_t* base, const float* val, int64_t count, const float* dyt, const int64_t* off, int64_t taps,
-                float* out, int64_t outStride) {
+template <int N>
+HSNN_ISA_BODY void gatherTapsBody(const int64_t* base, const float* val, int64_t count, const float* dyt,
+                                  const int64_t* off, int64_t taps, float* out, int64_t outStride) {
   for (int64_t t = 0; t < taps; t++) {
-    v16 a = {};
-    const int64_t o = off[t];
-    for (int64_t e = 0; e < count; e++) a += (v16{} + val[e]) * *reinterpret_cast<const v16u*>(dyt + base[e] - o);
-    *reinterpret_cast<v16u*>(out + t * outStride) += a;
+    vf<N> a[kLane / N] = {};
+    const float* d = dyt - off[t];
+    for (int64_t e = 0; e < count; e++) {
+      const vf<N> v = vf<N>{} + val[e];
+#pragma GCC unroll 4
+      for (int j = 0; j < kLane / N; j++) a[j] += v * *reinterpret_cast<const vfu<N>*>(d + base[e] + j * N);
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < kLane / N; j++) *reinterpret_cast<vfu<N>*>(out + t * outStride + j * N) += a[j];
   }
 }
+HSNN_MULTI_ISA_LANES(void, gatherTaps,
+                     (const int64_t* base, const float* val, int64_t count, const float* dyt, const int64_t* off,
+                      int64_t taps, float* out, int64_t outStride),
+                     (base, val, count, dyt, off, taps, out, outStride))
 
 }  // namespace
 

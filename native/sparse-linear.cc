@@ -26,30 +26,24 @@ namespace {
 constexpr int64_t kLinGroup = 64;
 constexpr int64_t kLinCols = 16;
 
-HSNN_SIMD_CLONES
-void linearColumns(const int32_t* rows, const float* vals, const int64_t* ptr, const float* pack, int64_t width, int64_t inF,
-                   int64_t o0, int64_t i0, int64_t cols, float* dw) {
+template <int N>
+HSNN_ISA_BODY void linearColumnsBody(const int32_t* rows, const float* vals, const int64_t* ptr, const float* pack,
+                                     int64_t width, int64_t inF, int64_t o0, int64_t i0, int64_t cols, float* dw) {
   alignas(64) float buf[kLinGroup][kLinCols];
+  alignas(64) float col[kLinGroup];
   for (int64_t k = 0; k < cols; k++) {
     const int64_t i = i0 + k;
-    v16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
-    for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) {
-      const v16u* r = reinterpret_cast<const v16u*>(pack + rows[e] * kLinGroup);
-      const v16 v = v16{} + vals[e];
-      a0 += v * r[0];
-      a1 += v * r[1];
-      a2 += v * r[2];
-      a3 += v * r[3];
-    }
-    for (int j = 0; j < 16; j++) {
-      buf[j][k] = a0[j];
-      buf[16 + j][k] = a1[j];
-      buf[32 + j][k] = a2[j];
-      buf[48 + j][k] = a3[j];
-    }
+    Row64<N> a{};
+    for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) a.addScaled(vals[e], pack + rows[e] * kLinGroup);
+    a.store(col);
+    for (int j = 0; j < kLinGroup; j++) buf[j][k] = col[j];
   }
   for (int64_t j = 0; j < width; j++) std::memcpy(dw + (o0 + j) * inF + i0, buf[j], static_cast<size_t>(cols) * sizeof(float));
 }
+HSNN_MULTI_ISA_LANES(void, linearColumns,
+                     (const int32_t* rows, const float* vals, const int64_t* ptr, const float* pack, int64_t width,
+                      int64_t inF, int64_t o0, int64_t i0, int64_t cols, float* dw),
+                     (rows, vals, ptr, pack, width, inF, o0, i0, cols, dw))
 
 }  // namespace
 
@@ -124,13 +118,14 @@ struct RowEvents {
   const uint64_t* masks;  // spike inputs instead of the CSR: [chunk][row][2] bitmasks
 };
 
-HSNN_SIMD_CLONES
-void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t r1, const float* wt, float* acc) {
+template <int N>
+HSNN_ISA_BODY void addBlockBody(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t r1, const float* wt,
+                                float* acc) {
   if (ev.masks) {
     const uint64_t* mk = ev.masks + chunk * n * 2;
     for (int64_t r = r0; r < r1; r++) {
       const uint64_t m0 = mk[2 * r], m1 = mk[2 * r + 1];
-      if ((m0 | m1) != 0) addMaskRows64(acc + (r - r0) * kFwdTile, wt, m0, m1);
+      if ((m0 | m1) != 0) addMaskRows64<N>(acc + (r - r0) * kFwdTile, wt, m0, m1);
     }
     return;
   }
@@ -138,13 +133,15 @@ void addBlock(const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t
   for (int64_t r = r0; r < r1; r++) {
     const int64_t e0 = p[r], e1 = p[r + 1];
     if (e0 == e1) continue;
-    addEventRows64(acc + (r - r0) * kFwdTile, wt, ev.off, ev.val, e0, e1, ev.binary);
+    addEventRows64<N>(acc + (r - r0) * kFwdTile, wt, ev.off, ev.val, e0, e1, ev.binary);
   }
 }
+HSNN_MULTI_ISA_LANES(void, addBlock,
+                     (const RowEvents& ev, int64_t n, int64_t chunk, int64_t r0, int64_t r1, const float* wt, float* acc),
+                     (ev, n, chunk, r0, r1, wt, acc))
 
 /** the bitmask of the nonzeros among x[0..len), len <= 64; sets notSpikes when a value is neither 0 nor 1 */
-HSNN_SIMD_CLONES
-uint64_t spikeWord(const float* x, int64_t len, int& notSpikes) {
+HSNN_ISA_BODY uint64_t spikeWordBody(const float* x, int64_t len, int& notSpikes) {
   uint64_t word = 0;
   int bad = 0;
   for (int64_t j = 0; j < len; j++) {
@@ -155,6 +152,7 @@ uint64_t spikeWord(const float* x, int64_t len, int& notSpikes) {
   notSpikes |= bad;
   return word;
 }
+HSNN_MULTI_ISA(uint64_t, spikeWord, (const float* x, int64_t len, int& notSpikes), (x, len, notSpikes))
 
 /**
  * x's nonzeros listed per (chunk of kFwdChunk inputs, row) (CSR: ptr [chunks * n + 1]; off = the

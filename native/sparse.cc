@@ -1,6 +1,6 @@
 // Event-driven (sparse-input) convolution forward for spike inputs, its use for the
 // backward-data of a sparse output gradient, and a nonzero count (grad-weight:
-// sparse-conv-weights.cc).
+// sparse-conv-weights.cc; the events of an input image: conv-events.cc).
 //
 // After the first layer a conv's input is spikes (0/1) or averages of spikes (0, .25, ...),
 // and only a small fraction is nonzero. Per image, the nonzero inputs are listed per pixel
@@ -21,6 +21,7 @@
 
 #include "aligned.h"
 #include "common.h"
+#include "conv-events.h"
 #include "conv-shape.h"
 #include "simd.h"
 #include "transpose.h"
@@ -31,127 +32,6 @@ namespace hsnn {
 namespace {
 
 using Shape = ConvShape;
-
-constexpr int64_t kTile = 64;  // = addEventRows64's width
-// input channels per chunk of the forward's weight layout: kChunk * kTile floats = 32 KiB
-constexpr int64_t kChunk = 128;
-static_assert(kChunk == 128, "the event masks keep two 64-bit words per chunk (and plane)");
-
-
-
-/**
- * x [cIn, h, w] of one image -> its nonzeros listed per (channel chunk, pixel) (CSR: ptr has
- * chunks * h * w + 1 entries; off = the channel's row offset within its chunk's weight block,
- * val = the value); returns whether every value is 1 (spikes)
- */
-bool listEvents(const float* x, const Shape& s, int32_t* ptr, int32_t* fill, int32_t* off, float* val) {
-  const int64_t plane = s.h * s.w, cells = (s.cIn + kChunk - 1) / kChunk * plane;
-  std::fill(ptr, ptr + cells + 1, 0);
-  for (int64_t c = 0; c < s.cIn; c++) {
-    const float* xc = x + c * plane;
-    int32_t* pc = ptr + 1 + (c / kChunk) * plane;
-    for (int64_t p = 0; p < plane; p++) pc[p] += xc[p] != 0.0f;
-  }
-  for (int64_t q = 0; q < cells; q++) ptr[q + 1] += ptr[q];
-  std::copy(ptr, ptr + cells, fill);
-  bool binary = true;
-  for (int64_t c = 0; c < s.cIn; c++) {
-    const float* xc = x + c * plane;
-    int32_t* fc = fill + (c / kChunk) * plane;
-    const int32_t rowOff = static_cast<int32_t>((c % kChunk) * kTile);
-    for (int64_t p = 0; p < plane; p++) {
-      if (xc[p] != 0.0f) {
-        const int32_t e = fc[p]++;
-        off[e] = rowOff;
-        val[e] = xc[p];
-        binary = binary && xc[p] == 1.0f;
-      }
-    }
-  }
-  return binary;
-}
-
-/**
- * How an image's events are held. The gather is bound by loads, and bitmasks of the active
- * channels leave only the weight rows to load (no per-event index or value): spikes (0/1) and
- * averages of 2x2 spikes (multiples of 1/4) have them; anything else is a CSR list.
- */
-enum class EventForm { Spikes, Quarters, List };
-
-// pooled spikes, per (chunk, pixel): three planes of two 64-bit channel masks
-constexpr int64_t kMaskWords = 6;
-
-/**
- * x [cIn, h, w] of one image -> per (channel chunk, pixel) two 64-bit masks of its nonzero
- * channels (masks [chunks][h * w][2]) when every nonzero is 1 (spikes); false (masks partly
- * written) otherwise. Each chunk's bits are collected planar (planar [2][h * w], contiguous
- * over pixels, so the loop over a channel's pixels vectorizes), then interleaved.
- */
-HSNN_SIMD_CLONES
-bool spikeMasks(const float* x, const Shape& s, uint64_t* masks, uint64_t* planar) {
-  const int64_t plane = s.h * s.w, chunks = (s.cIn + kChunk - 1) / kChunk;
-  for (int64_t k = 0; k < chunks; k++) {
-    std::fill(planar, planar + 2 * plane, uint64_t(0));
-    for (int64_t c = k * kChunk; c < std::min(s.cIn, (k + 1) * kChunk); c++) {
-      const float* xc = x + c * plane;
-      uint64_t* row = planar + ((c % kChunk) / 64) * plane;
-      const int shift = static_cast<int>(c % 64);
-      int bad = 0;
-      for (int64_t p = 0; p < plane; p++) {
-        const float v = xc[p];
-        row[p] |= static_cast<uint64_t>(v != 0.0f) << shift;
-        bad |= static_cast<int>(v != 0.0f) & static_cast<int>(v != 1.0f);
-      }
-      if (bad) return false;
-    }
-    uint64_t* mk = masks + k * plane * 2;
-    for (int64_t p = 0; p < plane; p++) {
-      mk[2 * p] = planar[p];
-      mk[2 * p + 1] = planar[plane + p];
-    }
-  }
-  return true;
-}
-
-/**
- * Averages of 2x2 spikes (every value a multiple of 1/4 in [0, 1]: 4v = k in 0..4) -> three
- * planes of channel masks per (chunk, pixel), masks [chunks][h * w][3][2], plane j holding bit j
- * of k, so x = (plane 0 + 2 plane 1 + 4 plane 2) / 4; false (masks partly written) otherwise.
- * Collected planar per chunk (planar [3][2][h * w]) like spikeMasks.
- */
-HSNN_SIMD_CLONES
-bool quarterMasks(const float* x, const Shape& s, uint64_t* masks, uint64_t* planar) {
-  const int64_t plane = s.h * s.w, chunks = (s.cIn + kChunk - 1) / kChunk;
-  for (int64_t k = 0; k < chunks; k++) {
-    std::fill(planar, planar + kMaskWords * plane, uint64_t(0));
-    for (int64_t c = k * kChunk; c < std::min(s.cIn, (k + 1) * kChunk); c++) {
-      const float* xc = x + c * plane;
-      const int64_t half = (c % kChunk) / 64;
-      uint64_t* bit0 = planar + half * plane;
-      uint64_t* bit1 = planar + (2 + half) * plane;
-      uint64_t* bit2 = planar + (4 + half) * plane;
-      const int shift = static_cast<int>(c % 64);
-      int bad = 0;
-      for (int64_t p = 0; p < plane; p++) {
-        const float q = xc[p] * 4.0f;
-        // clamped first (NaN -> 0) so the cast stays defined; anything not exactly 0..4 is bad
-        const float clamped = std::min(q > 0.0f ? q : 0.0f, 4.0f);
-        const int kq = static_cast<int>(clamped);
-        bad |= static_cast<int>(static_cast<float>(kq) != q);
-        const uint64_t ku = static_cast<uint64_t>(kq);
-        bit0[p] |= (ku & 1) << shift;
-        bit1[p] |= ((ku >> 1) & 1) << shift;
-        bit2[p] |= ((ku >> 2) & 1) << shift;
-      }
-      if (bad) return false;
-    }
-    uint64_t* mk = masks + k * plane * kMaskWords;
-    for (int64_t p = 0; p < plane; p++) {
-      for (int64_t j = 0; j < kMaskWords; j++) mk[p * kMaskWords + j] = planar[j * plane + p];
-    }
-  }
-  return true;
-}
 
 /** per image of a block: its events (eventMasks, or listEvents) and its accumulators */
 struct ImageEvents {
@@ -164,19 +44,42 @@ struct ImageEvents {
   float* acc;  // [oplane][kTile]
 };
 
-/** acc += (plane 0 + 2 plane 1 + 4 plane 2) / 4 of the rows the masks select (pooled spikes) */
+/** sum[0..K) += the first K * N floats of the 64-float rows (from base) whose bits are set */
+template <int N, int K>
+inline __attribute__((always_inline)) void addSlices(uint64_t bits, const float* base, vf<N>* sum) {
+  for (; bits; bits &= bits - 1) {
+    const float* r = base + __builtin_ctzll(bits) * 64;
+#pragma GCC unroll 16
+    for (int j = 0; j < K; j++) sum[j] += *reinterpret_cast<const vf<N>*>(r + j * N);
+  }
+}
+
+/**
+ * acc += (plane 0 + 2 plane 1 + 4 plane 2) / 4 of the rows the masks select (pooled spikes). The
+ * three partial sums of a 64-float row take 12 registers of 16 floats; narrower registers do the
+ * row in slices of 64 / P floats (P passes over the masks), so the sums stay in registers.
+ */
+template <int N>
 inline __attribute__((always_inline)) void addQuarterRows64(float* acc, const float* rows, const uint64_t* m) {
-  v16* a = reinterpret_cast<v16*>(acc);
-  static_assert(kTile == 64, "addRows64 adds 64-float rows");
-  v16 p0[4] = {}, p1[4] = {}, p2[4] = {};
+  static_assert(kTile == 64, "addQuarterRows64 adds 64-float rows");
+  constexpr int P = 16 / N, W = 64 / P, K = W / N;  // passes, floats and registers per pass
   const float* hi = rows + 64 * kTile;
-  addRows64(m[0], rows, p0);
-  addRows64(m[1], hi, p0);
-  addRows64(m[2], rows, p1);
-  addRows64(m[3], hi, p1);
-  addRows64(m[4], rows, p2);
-  addRows64(m[5], hi, p2);
-  for (int j = 0; j < 4; j++) a[j] += 0.25f * p0[j] + 0.5f * p1[j] + p2[j];
+  for (int pass = 0; pass < P; pass++) {
+    vf<N> p0[K] = {}, p1[K] = {}, p2[K] = {};
+    const float *lo = rows + pass * W, *up = hi + pass * W;
+    addSlices<N, K>(m[0], lo, p0);
+    addSlices<N, K>(m[1], up, p0);
+    addSlices<N, K>(m[2], lo, p1);
+    addSlices<N, K>(m[3], up, p1);
+    addSlices<N, K>(m[4], lo, p2);
+    addSlices<N, K>(m[5], up, p2);
+    float* a = acc + pass * W;
+#pragma GCC unroll 16
+    for (int j = 0; j < K; j++) {
+      vfu<N>* dst = reinterpret_cast<vfu<N>*>(a + j * N);
+      *dst += 0.25f * p0[j] + 0.5f * p1[j] + p2[j];
+    }
+  }
 }
 
 /**
@@ -184,7 +87,7 @@ inline __attribute__((always_inline)) void addQuarterRows64(float* acc, const fl
  * the image's events of chunk k in the form kForm (a template, so each form's inner loop is
  * compiled without the others' branches).
  */
-template <EventForm kForm>
+template <int N, EventForm kForm>
 inline __attribute__((always_inline)) void tapEvents(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s,
                                                      int64_t ky, int64_t kx) {
   const int64_t plane = s.h * s.w;
@@ -198,32 +101,30 @@ inline __attribute__((always_inline)) void tapEvents(const ImageEvents& im, int6
       float* acc = im.acc + (oy * s.ow + ox) * kTile;
       if (kForm == EventForm::Spikes) {
         const uint64_t* m = im.masks + (k * plane + p) * 2;
-        if ((m[0] | m[1]) != 0) addMaskRows64(acc, wtap, m[0], m[1]);
+        if ((m[0] | m[1]) != 0) addMaskRows64<N>(acc, wtap, m[0], m[1]);
       } else if (kForm == EventForm::Quarters) {
         const uint64_t* m = im.masks + (k * plane + p) * kMaskWords;
-        if ((m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) != 0) addQuarterRows64(acc, wtap, m);
+        if ((m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) != 0) addQuarterRows64<N>(acc, wtap, m);
       } else {
         const int32_t* pk = im.ptr + k * plane;
-        if (pk[p] != pk[p + 1]) addEventRows64(acc, wtap, im.off, im.val, pk[p], pk[p + 1], im.binary);
+        if (pk[p] != pk[p + 1]) addEventRows64<N>(acc, wtap, im.off, im.val, pk[p], pk[p + 1], im.binary);
       }
     }
   }
 }
 
-HSNN_SIMD_CLONES
-void tapSpikes(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
-  tapEvents<EventForm::Spikes>(im, k, wtap, s, ky, kx);
+/** one tap for one image, in its event form (the form's loop inlined; the branch is per call) */
+template <int N>
+HSNN_ISA_BODY void tapBody(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
+  switch (im.form) {
+    case EventForm::Spikes: return tapEvents<N, EventForm::Spikes>(im, k, wtap, s, ky, kx);
+    case EventForm::Quarters: return tapEvents<N, EventForm::Quarters>(im, k, wtap, s, ky, kx);
+    default: return tapEvents<N, EventForm::List>(im, k, wtap, s, ky, kx);
+  }
 }
-
-HSNN_SIMD_CLONES
-void tapQuarters(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
-  tapEvents<EventForm::Quarters>(im, k, wtap, s, ky, kx);
-}
-
-HSNN_SIMD_CLONES
-void tapList(const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx) {
-  tapEvents<EventForm::List>(im, k, wtap, s, ky, kx);
-}
+HSNN_MULTI_ISA_LANES(void, tap,
+                     (const ImageEvents& im, int64_t k, const float* wtap, const Shape& s, int64_t ky, int64_t kx),
+                     (im, k, wtap, s, ky, kx))
 
 /**
  * A block of images: y [count][cOut, oh, ow]. wt is [group][chunk][tap][kChunk][kTile]: per
@@ -243,12 +144,7 @@ void blockForward(const ImageEvents* images, int64_t count, const float* wt, flo
       for (int64_t ky = 0; ky < s.kh; ky++) {
         for (int64_t kx = 0; kx < s.kw; kx++) {
           const float* wtap = wt + (((t0 / kTile) * chunks + k) * taps + ky * s.kw + kx) * kChunk * kTile;
-          for (int64_t i = 0; i < count; i++) {
-            const ImageEvents& im = images[i];
-            if (im.form == EventForm::Spikes) tapSpikes(im, k, wtap, s, ky, kx);
-            else if (im.form == EventForm::Quarters) tapQuarters(im, k, wtap, s, ky, kx);
-            else tapList(im, k, wtap, s, ky, kx);
-          }
+          for (int64_t i = 0; i < count; i++) tap(images[i], k, wtap, s, ky, kx);
         }
       }
     }

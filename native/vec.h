@@ -1,63 +1,76 @@
-// 16-float vectors for the event-driven kernels.
+// Register-width vectors for the event-driven kernels.
 #pragma once
 
 #include <cstdint>
 
 namespace hsnn {
 
-// GCC/Clang vector extensions: 16 floats, lowered to one zmm (AVX-512 clone), two ymm (AVX2)
-// or four xmm (default); the accumulators stay in registers
-typedef float v16 __attribute__((vector_size(64)));
-typedef float v16u __attribute__((vector_size(64), aligned(4), may_alias));
+/**
+ * N floats in one register of the variant being compiled (GCC/Clang vector extensions): 16 for
+ * AVX-512, 8 for AVX2, 4 for baseline x86-64, the N each multi-ISA function passes down
+ * (simd.h). Wider generic vectors than the registers would be split by the compiler but kept in
+ * memory, every add a store and a load: 64-float rows are held as 64 / N registers instead.
+ */
+template <int N>
+struct Lanes {
+  typedef float vec __attribute__((vector_size(N * 4)));
+  typedef float unaligned __attribute__((vector_size(N * 4), aligned(4), may_alias));
+};
+template <int N>
+using vf = typename Lanes<N>::vec;
+template <int N>
+using vfu = typename Lanes<N>::unaligned;
+
+/** the K = 64 / N registers of a 64-float accumulator row */
+template <int N>
+struct Row64 {
+  static constexpr int K = 64 / N;
+  vf<N> r[K];
+
+  static inline __attribute__((always_inline)) Row64 load(const float* p) {
+    Row64 a;
+#pragma GCC unroll 16
+    for (int j = 0; j < K; j++) a.r[j] = *reinterpret_cast<const vfu<N>*>(p + j * N);
+    return a;
+  }
+  inline __attribute__((always_inline)) void store(float* p) const {
+#pragma GCC unroll 16
+    for (int j = 0; j < K; j++) *reinterpret_cast<vfu<N>*>(p + j * N) = r[j];
+  }
+  /** += the 64-float row at p (64-byte aligned) */
+  inline __attribute__((always_inline)) void add(const float* p) {
+#pragma GCC unroll 16
+    for (int j = 0; j < K; j++) r[j] += *reinterpret_cast<const vf<N>*>(p + j * N);
+  }
+  /** += v * the row at p */
+  inline __attribute__((always_inline)) void addScaled(float v, const float* p) {
+    const vf<N> s = vf<N>{} + v;
+#pragma GCC unroll 16
+    for (int j = 0; j < K; j++) r[j] += s * *reinterpret_cast<const vf<N>*>(p + j * N);
+  }
+};
 
 /**
  * acc[0..64) += sum over the events e in [e0, e1) of val[e] * rows[off[e] .. off[e] + 64): the
  * inner loop of the event-driven forwards (a nonzero input adds its weight row). Spike inputs
- * (binary: every value 1) add without multiplying. Inlined into each SIMD clone of the caller.
+ * (binary: every value 1) add without multiplying. Inlined into each ISA variant of the caller.
  */
-template <typename Index>
+template <int N, typename Index>
 inline __attribute__((always_inline)) void addEventRows64(float* acc, const float* rows, const int32_t* off,
                                                           const float* val, Index e0, Index e1, bool binary) {
-  v16* a = reinterpret_cast<v16*>(acc);
-  v16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  Row64<N> a = Row64<N>::load(acc);
   if (binary) {
-    for (Index e = e0; e < e1; e++) {
-      const v16* r = reinterpret_cast<const v16*>(rows + off[e]);
-      a0 += r[0];
-      a1 += r[1];
-      a2 += r[2];
-      a3 += r[3];
-    }
+    for (Index e = e0; e < e1; e++) a.add(rows + off[e]);
   } else {
-    for (Index e = e0; e < e1; e++) {
-      const v16* r = reinterpret_cast<const v16*>(rows + off[e]);
-      const v16 v = v16{} + val[e];
-      a0 += v * r[0];
-      a1 += v * r[1];
-      a2 += v * r[2];
-      a3 += v * r[3];
-    }
+    for (Index e = e0; e < e1; e++) a.addScaled(val[e], rows + off[e]);
   }
-  a[0] = a0;
-  a[1] = a1;
-  a[2] = a2;
-  a[3] = a3;
+  a.store(acc);
 }
 
-/** s[0..4) += the rows (64 floats each, from base) whose bits are set in `bits` (ascending) */
-inline __attribute__((always_inline)) void addRows64(uint64_t bits, const float* base, v16* s) {
-  v16 s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  for (; bits; bits &= bits - 1) {
-    const v16* r = reinterpret_cast<const v16*>(base + __builtin_ctzll(bits) * 64);
-    s0 += r[0];
-    s1 += r[1];
-    s2 += r[2];
-    s3 += r[3];
-  }
-  s[0] = s0;
-  s[1] = s1;
-  s[2] = s2;
-  s[3] = s3;
+/** s += the 64-float rows (from base) whose bits are set in `bits` (ascending) */
+template <int N>
+inline __attribute__((always_inline)) void addRows64(uint64_t bits, const float* base, Row64<N>& s) {
+  for (; bits; bits &= bits - 1) s.add(base + __builtin_ctzll(bits) * 64);
 }
 
 /**
@@ -65,12 +78,12 @@ inline __attribute__((always_inline)) void addRows64(uint64_t bits, const float*
  * m1 (rows 64-127): the spike-input (binary) variant of addEventRows64, which walks a bitmask
  * of the active inputs instead of loading an index per event (the loop is bound by loads).
  */
+template <int N>
 inline __attribute__((always_inline)) void addMaskRows64(float* acc, const float* rows, uint64_t m0, uint64_t m1) {
-  v16* a = reinterpret_cast<v16*>(acc);
-  v16 s[4] = {a[0], a[1], a[2], a[3]};  // in registers across both halves
-  addRows64(m0, rows, s);
-  addRows64(m1, rows + 64 * 64, s);
-  for (int j = 0; j < 4; j++) a[j] = s[j];
+  Row64<N> s = Row64<N>::load(acc);  // in registers across both halves
+  addRows64<N>(m0, rows, s);
+  addRows64<N>(m1, rows + 64 * 64, s);
+  s.store(acc);
 }
 
 }  // namespace hsnn

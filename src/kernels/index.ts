@@ -38,8 +38,13 @@ export function getBackend(): Backend {
   return current;
 }
 
-/** every backend that can run here (tests run the same cases on each) */
+/**
+ * every backend that can run here (tests run the same cases on each); a forced HIRE_SNN_BACKEND
+ * leaves only that one (e.g. the native tests again on a capped HIRE_SNN_ISA)
+ */
 export function availableBackends(): Backend[] {
+  const wanted = (process.env.HIRE_SNN_BACKEND ?? 'auto').toLowerCase();
+  if (wanted === 'native' || wanted === 'portable') return [choose()];
   const list: Backend[] = [portableBackend];
   const native = loadNativeBackend();
   if (native.backend) list.unshift(native.backend);

@@ -17,7 +17,9 @@ export type ConvLayoutMode = 'plain' | 'blocked' | 'auto';
  */
 export interface NativeAddon extends Kernels {
   info(): {
-    dnnlVersion: string; dnnlHash: string; isa: string; threads: number; procs: number; convLayout: ConvLayoutMode;
+    dnnlVersion: string; dnnlHash: string; threads: number; procs: number; convLayout: ConvLayoutMode;
+    /** oneDNN's effective ISA, and the addon's own loops' (avx512 | avx2 | baseline; HIRE_SNN_ISA caps both) */
+    isa: string; kernelIsa: string;
     /** glibc malloc serves big buffers from the heap (native/addon.cc; HIRE_SNN_MALLOC_TUNING=0 disables) */
     mallocTuned: boolean;
   };
@@ -49,7 +51,8 @@ function nativeBackend(addon: NativeAddon, addonPath: string): NativeBackend {
       threads: i.threads,
       details: {
         oneDNN: i.dnnlVersion,
-        isa: i.isa,
+        isa: i.kernelIsa,
+        oneDNNIsa: i.isa,
         ompThreads: String(i.threads),
         cpus: String(i.procs),
         convLayout: i.convLayout,

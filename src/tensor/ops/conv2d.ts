@@ -2,6 +2,7 @@
 import { getBackend, convOutSize, type ConvShape } from '../../kernels/index.js';
 import { outputBuffer } from '../buffer.js';
 import { nonzeroCount } from '../nonzero.js';
+import { sparseMaxDensity } from './crossover.js';
 import { Tensor, opResult, adoptGrad } from '../tensor.js';
 
 export interface Conv2dOptions {
@@ -18,22 +19,6 @@ export interface Conv2dOptions {
    * is at most sparseMaxDensity('data') (stride 1, square kernels)
    */
   sparseGrad?: boolean;
-}
-
-/**
- * input density up to which the event-driven kernels beat the dense ones (measured with
- * bench/sparse.ts on the VGG11 layer shapes, T*B = 256): the conv forward and grad-weight cross
- * over near 0.5 (the smallest layer) to above 0.6, the linear forward and grad-weight near 0.4; for
- * the backward-data, by the density of the output gradient, the linear near 0.65 and the conv
- * (against oneDNN's Winograd) near 0.15-0.2
- */
-const DEFAULT_SPARSE_MAX_DENSITY = { forward: 0.5, weights: 0.5, data: 0.15, linear: 0.35, linearForward: 0.4, linearData: 0.6 } as const;
-
-/** HIRE_SNN_SPARSE_MAX_DENSITY overrides all of them (-1: dense kernels only) */
-export function sparseMaxDensity(kernel: keyof typeof DEFAULT_SPARSE_MAX_DENSITY = 'forward'): number {
-  const env = process.env.HIRE_SNN_SPARSE_MAX_DENSITY;
-  const v = env === undefined || env === '' ? NaN : Number(env);
-  return Number.isFinite(v) ? v : DEFAULT_SPARSE_MAX_DENSITY[kernel];
 }
 
 export function convShapeOf(x: Tensor, w: Tensor, opts: Conv2dOptions): ConvShape {

@@ -3,7 +3,7 @@ import { getBackend } from '../../kernels/index.js';
 import { outputBuffer } from '../buffer.js';
 import { nonzeroCount } from '../nonzero.js';
 import { Tensor, opResult, adoptGrad, isGradEnabled } from '../tensor.js';
-import { sparseMaxDensity } from './conv2d.js';
+import { sparseMaxDensity } from './crossover.js';
 
 export interface LinearOptions {
   /**
