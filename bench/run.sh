@@ -3,7 +3,7 @@
 # interleaved round by round on the same model, thresholds and batch, and writes bench/RESULTS.md.
 #   bench/run.sh [ROUNDS=3] [REPS=2]
 # Needs Debian's PyTorch (apt-get install python3-torch; a benchmark-only dependency).
-# Env: PYTHON (default /usr/bin/python3), HIRE_SNN_BENCH_DIR (work dir), BENCH_ARGS (model options,
+# Env: HIRE_SNN_ISA (avx2: the AVX2 path, PyTorch capped too), PYTHON (default /usr/bin/python3), HIRE_SNN_BENCH_DIR (work dir), BENCH_ARGS (model options,
 # e.g. "--init run/model.safetensors --timesteps 8 --batch 32" for a trained model), RESULTS (default bench/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,8 @@ CLI=(node --import tsx src/cli/main.ts)
 # the system default (update-alternatives) for anything else.
 OPENBLAS=/usr/lib/x86_64-linux-gnu/openblas-openmp
 if [ -d "$OPENBLAS" ]; then export PY_LD="$OPENBLAS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; else PY_LD=${LD_LIBRARY_PATH:-}; echo "warning: OpenBLAS not installed (apt-get install libopenblas0-openmp); PyTorch Linear layers use the reference BLAS" >&2; fi
+# HIRE_SNN_ISA=avx2 (the AVX2 path forced on an AVX-512 CPU) caps PyTorch's kernels too: ATen's, its oneDNN's and OpenBLAS's
+if [ "${HIRE_SNN_ISA:-auto}" = avx2 ]; then export ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell; fi
 pyrun() { LD_LIBRARY_PATH="$PY_LD" "$PY" "$@"; }
 rm -rf "$WORK"
 mkdir -p "$WORK"

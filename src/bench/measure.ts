@@ -26,6 +26,8 @@ export interface Timing {
 
 export interface BenchResult {
   backend: string;
+  /** the ISA the kernels ran (native: avx512 | avx2 | baseline, HIRE_SNN_ISA caps it) */
+  isa?: string;
   threads: number;
   batch: number;
   timesteps: number;
@@ -131,6 +133,7 @@ export function runBench(s: BenchSetup, workloads: readonly Workload[], reps: nu
   const info = getBackend().info();
   return {
     backend: info.name,
+    isa: info.details.isa,
     threads: info.threads,
     batch,
     timesteps,
