@@ -14,5 +14,7 @@ HIRE=(node dist/src/cli/main.js)
 "${HIRE[@]}" train --method ann --arch 16,A,32,32,A --hidden 128 --epochs 2 --limit 10000 --eval-limit 1000 --out "$OUT/ann"
 "${HIRE[@]}" train --method hire --init "$OUT/ann/model.safetensors" --epochs 1 --limit 10000 --eval-limit 1000 --out "$OUT/hire"
 "${HIRE[@]}" eval --model "$OUT/hire/model.safetensors" --limit 500 --json "$OUT/eval.json"
+# the shipped models (models/README.md), trained longer: the same evaluation, HIRE vs traditional
+"${HIRE[@]}" eval --model models/cifar10-vgg-small-hire.safetensors --bb-model models/cifar10-vgg-small-traditional.safetensors --limit 200 --json "$OUT/eval-shipped.json"
 # one self-contained HTML page: accuracy per attack, spikes, energy and the two training runs
 "${HIRE[@]}" report "$OUT/eval.json" "$OUT/ann" "$OUT/hire" -o "$OUT/report.html"
