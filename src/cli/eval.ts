@@ -11,7 +11,9 @@ import { createProgress } from './progress.js';
 import { DATASET_NAMES } from '../data/dataset.js';
 import { ATTACK_NAMES } from '../attacks/registry.js';
 import { STRONG_SUITE } from '../eval/suite.js';
-import { flagName, SURROGATE_KINDS, type EvalOptionsInput } from '../eval/options.js';
+import { flagName, type EvalOptionsInput } from '../eval/options.js';
+import { SURROGATE_KINDS } from '../kernels/backend.js';
+import { DEFAULT_ENSEMBLE, formatSurrogate } from '../attacks/surrogates.js';
 import { runEvaluation } from '../eval/run-eval.js';
 import { formatEvalReport } from '../eval/report.js';
 
@@ -37,8 +39,8 @@ export function registerEval(program: Command): void {
     .option('--step-size <a>', 'step size of PGD-style attacks (default: each attack\'s own)')
     .option('--restarts <r>', 'random restarts per attack, strongest kept per sample (default: each attack\'s own)')
     .option('--queries <q>', 'model queries per image of score-based attacks (square; default 5000)')
-    .option('--surrogate <s>', `the surrogate white-box gradients go through: ${SURROGATE_KINDS.join('|')}[:width] (default: the model's pwl:1)`)
-    .option('--surrogates <list>', 'members of the surrogate ensemble, e.g. pwl:0.5,pwl:2,exp,rect,ste,rate (default: the ensemble\'s set)')
+    .option('--surrogate <s>', `the surrogate white-box gradients go through: ${SURROGATE_KINDS.join('|')}[:width], e.g. pwl:0.5 (default: the model's training surrogate, pwl:1)`)
+    .option('--surrogates <list>', `members of the surrogate ensemble (default: ${DEFAULT_ENSEMBLE.map(formatSurrogate).join(',')})`)
     .option('--eot <n>', 'gradient samples averaged per attack step (stochastic models only)')
     .option('--encoding <e>', 'input encoding: direct | poisson (default: the checkpoint\'s)', oneOf('--encoding', ['direct', 'poisson'] as const))
     .option('--eval-samples <n>', 'draws averaged into every accuracy of a stochastic model (default 1)')

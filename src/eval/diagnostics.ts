@@ -7,7 +7,7 @@
  * another.
  */
 import { attackSpec } from '../attacks/registry.js';
-import { inputGradient } from '../attacks/base.js';
+import { inputGradient, margins } from '../attacks/base.js';
 import { Rng, mixSeed } from '../data/rng.js';
 import { gather, chunks } from './eval-set.js';
 import { attackSamples, settingsOf, type AttackRunInput, type SampleScores } from './suite.js';
@@ -36,6 +36,17 @@ const ADVICE: Record<(typeof DIAGNOSTIC_IDS)[number], string> = {
   'surrogate-sensitive': 'means: the robustness measured through one surrogate overstates it; report the ensemble / worst case, or attack with --surrogate set to the stronger member',
 };
 
+type ProbeOptions = { epsilon?: number; steps?: number; stepSize?: number; restarts?: number; randomStart?: boolean };
+
+/**
+ * PGD as the probes run it: from the clean image (no random start, so two probes differ only in
+ * what they vary) with step 2.5 eps / steps (Madry et al.), so 10x the steps covers the same
+ * distance in finer steps
+ */
+function pgdProbe(epsilon: number, steps: number): ProbeOptions {
+  return { epsilon, steps, stepSize: (2.5 * epsilon) / steps, restarts: 1, randomStart: false };
+}
+
 export interface DiagnosticsInput {
   run: AttackRunInput;
   plan: EvalPlan;
@@ -58,7 +69,9 @@ export function runDiagnostics(d: DiagnosticsInput): Diagnostic[] {
   if (m === 0) return DIAGNOSTIC_IDS.map((id) => flag(id, false, 'not checked: no sample is correct clean', {}));
   /** "a is clearly below b": by at least 2 points and by more than one sample */
   const below = (a: number, b: number) => b - a >= 2 && b - a > 100 / m + 1e-9;
-  const probe = (attack: string, over: { epsilon?: number; steps?: number; stepSize?: number } = {}, surrogate?: string): number => {
+  const subsetLabels = Int32Array.from(subset, (i) => run.set.labels[i]);
+  /** accuracy (%) on the subset and the mean margin z_y - max_{j!=y} z_j of its outputs */
+  const probeRun = (attack: string, over: ProbeOptions = {}, surrogate?: string): { accuracy: number; margin: number } => {
     const epsilon = over.epsilon ?? run.epsilon;
     const input: AttackRunInput = {
       ...run, epsilon,
@@ -66,8 +79,11 @@ export function runDiagnostics(d: DiagnosticsInput): Diagnostic[] {
       context: { ...run.context, ...(surrogate ? { surrogate: surrogateFromSpec(surrogate) } : {}) },
       progress: run.progress && ((label, total) => run.progress!(`diagnostics ${label}${surrogate ? ` via ${surrogate}` : ''}`, total)),
     };
-    return meanPercent(attackSamples(input, attack, 'whiteBox', subset).scores.top1);
+    const scores = attackSamples(input, attack, 'whiteBox', subset).scores;
+    const gaps = margins(scores.logits, subsetLabels, run.model.spec.labels);
+    return { accuracy: meanPercent(scores.top1), margin: gaps.reduce((a, g) => a + g, 0) / gaps.length };
   };
+  const probe = (attack: string, over: ProbeOptions = {}, surrogate?: string): number => probeRun(attack, over, surrogate).accuracy;
   const pgdSteps = Number(attackSpec('pgd').resolve(plan.options('pgd', run.epsilon)).steps);
   const on = `of ${m} clean-correct samples, eps ${Number(run.epsilon.toPrecision(4))}, through ${plan.surrogate}`;
   const out: Diagnostic[] = [blackBoxCheck(d, below)];
@@ -76,17 +92,21 @@ export function runDiagnostics(d: DiagnosticsInput): Diagnostic[] {
     out.push(flag('fgsm-stronger-than-pgd', false, 'not checked at eps 0', {}), flag('more-steps-no-gain', false, 'not checked at eps 0', {}));
   } else {
     const fgsm = probe('fgsm');
-    pgd = probe('pgd');
+    const short = probeRun('pgd', pgdProbe(run.epsilon, pgdSteps));
+    pgd = short.accuracy;
     out.push(flag('fgsm-stronger-than-pgd', below(fgsm, pgd), `FGSM leaves ${fmt(fgsm)}, PGD-${pgdSteps} ${fmt(pgd)} ${on}`, { fgsm, pgd, samples: m }));
     if (pgd < 2) {
       out.push(flag('more-steps-no-gain', false, `PGD-${pgdSteps} already leaves ${fmt(pgd)} ${on}: nothing left to gain`, { pgd, samples: m }));
     } else {
-      const longer = probe('pgd', { steps: 10 * pgdSteps });
-      out.push(flag('more-steps-no-gain', longer >= pgd, `PGD-${pgdSteps} leaves ${fmt(pgd)}, PGD-${10 * pgdSteps} ${fmt(longer)} ${on}`, { pgd, pgdLonger: longer, samples: m }));
+      // accuracy moves in whole samples; the mean margin shows whether the longer run got anywhere
+      const longer = probeRun('pgd', pgdProbe(run.epsilon, 10 * pgdSteps));
+      const noGain = longer.accuracy >= pgd && longer.margin >= short.margin;
+      out.push(flag('more-steps-no-gain', noGain, `PGD-${pgdSteps} leaves ${fmt(pgd)} (mean margin ${short.margin.toPrecision(3)}), PGD-${10 * pgdSteps} ${fmt(longer.accuracy)} (${longer.margin.toPrecision(3)}) ${on}`,
+        { pgd, pgdLonger: longer.accuracy, margin: short.margin, marginLonger: longer.margin, samples: m }));
     }
   }
   out.push(cached(d, 'large-eps', () => {
-    const left = probe('pgd', { epsilon: LARGE_EPS, stepSize: (2.5 * LARGE_EPS) / pgdSteps });
+    const left = probe('pgd', pgdProbe(LARGE_EPS, pgdSteps));
     return flag('large-eps-not-zero', left > LARGE_EPS_LEFT && left > 100 / m + 1e-9, `PGD-${pgdSteps} at eps ${LARGE_EPS} (step ${Number(((2.5 * LARGE_EPS) / pgdSteps).toPrecision(3))}) leaves ${fmt(left)} of ${m} clean-correct samples`, { accuracy: left, samples: m });
   }));
   out.push(cached(d, 'zero-gradients', () => {
@@ -160,7 +180,7 @@ function blackBoxCheck(d: DiagnosticsInput, below: (a: number, b: number) => boo
 
 function surrogateCheck(
   d: DiagnosticsInput,
-  probe: (attack: string, over?: object, surrogate?: string) => number,
+  probe: (attack: string, over?: ProbeOptions, surrogate?: string) => number,
   own: number | undefined,
   below: (a: number, b: number) => boolean,
   m: number,
@@ -171,7 +191,7 @@ function surrogateCheck(
   const members = d.plan.surrogates.filter((s) => s !== d.plan.surrogate);
   if (!members.length) return flag('surrogate-sensitive', false, `not checked: no surrogate besides ${d.plan.surrogate} to attack through`, { [d.plan.surrogate]: own, samples: m });
   const values: Record<string, number> = { [d.plan.surrogate]: own };
-  for (const s of members) values[s] = probe('pgd', {}, s);
+  for (const s of members) values[s] = probe('pgd', pgdProbe(d.run.epsilon, pgdSteps), s);
   const [best, bestAcc] = Object.entries(values).reduce((x, y) => (y[1] < x[1] ? y : x));
   return flag('surrogate-sensitive', below(bestAcc, own), `PGD-${pgdSteps} through ${best} leaves ${fmt(bestAcc)}, through ${d.plan.surrogate} ${fmt(own)} of ${m} clean-correct samples (${Object.entries(values).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')})`, { ...values, samples: m });
 }

@@ -9,7 +9,7 @@ import { scoreBatch } from './scoring.js';
 import { runSuite, emptyScores, placeScores, type SampleScores, type SettingOutcome, type ProgressSink } from './suite.js';
 import { SpikeCounter, type LayerSpikeStats } from './spikes.js';
 import { estimateEnergy, DEFAULT_ENERGY, type EnergyConstants } from './energy.js';
-import type { EvalPlan } from './protocol.js';
+import { OWN_SURROGATE, type EvalPlan } from './protocol.js';
 import { runDiagnostics } from './diagnostics.js';
 import { surrogateFromSpec } from './options.js';
 import type { Diagnostic } from './result-schema.js';
@@ -42,7 +42,8 @@ export function evaluate(o: EvaluateOptions): EvalOutcome {
   const { model, set, plan } = o;
   const sweep: EntryOutcome[] = [];
   const probes = new Map<string, Diagnostic>();
-  const context = { eot: plan.eot, surrogate: surrogateFromSpec(plan.surrogate) };
+  // the model's own surrogate is its default: pass one only when another was asked for
+  const context = { eot: plan.eot, ...(plan.surrogate !== OWN_SURROGATE ? { surrogate: surrogateFromSpec(plan.surrogate) } : {}) };
   for (const timesteps of plan.timesteps) {
     const clean = cleanPass(o, timesteps);
     for (const epsilon of plan.epsilons) {

@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/dataset.js';
 import { ATTACK_NAMES } from '../attacks/registry.js';
+import { formatSurrogate } from '../attacks/surrogates.js';
+import { SURROGATE_KINDS, type Surrogate } from '../kernels/backend.js';
+import { TRAINING_SURROGATE } from '../snn/lif.js';
 
 /** "8/255", "0.031" or a number -> the number (NaN when it is not one) */
 export function parseFraction(v: string | number): number {
@@ -42,17 +45,18 @@ const numeric = (check: (n: number) => boolean, expected: string) => z.union([z.
 const wholeAtLeast = (min: number) => numeric((n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
 const positiveNumber = numeric((n) => Number.isFinite(n) && n > 0, 'a number > 0');
 
-/** an attack-time surrogate: kind[:width], e.g. pwl, pwl:0.5, exp:1, rect:0.25, ste, rate */
-export const SURROGATE_KINDS = ['pwl', 'exp', 'sigmoid', 'rect', 'ste', 'rate'] as const;
-const surrogateSpec = z.string().trim().regex(
-  new RegExp(`^(${SURROGATE_KINDS.join('|')})(:([0-9]*\\.?[0-9]+(e[-+]?\\d+)?))?$`, 'i'),
-  `must be a surrogate like pwl, pwl:0.5, exp, sigmoid, rect:0.5, ste or rate (kind[:width])`,
-).transform((s) => s.toLowerCase());
+/** an attack-time surrogate: kind[:width][@gamma], e.g. pwl, pwl:0.5, exp:1, rect:0.25, ste, rate */
+const NUM = '([0-9]*\\.?[0-9]+(?:e[-+]?\\d+)?)';
+const SURROGATE_SPEC = new RegExp(`^(${SURROGATE_KINDS.join('|')})(?::${NUM})?(?:@${NUM})?$`, 'i');
+const surrogateSpec = z.string().trim().refine((s) => SURROGATE_SPEC.test(s) && !(Number(SURROGATE_SPEC.exec(s)![2] ?? 1) <= 0), {
+  message: `must be a surrogate like pwl, pwl:0.5, exp, sigmoid, rect:0.5, ste or rate (kind[:width], width > 0)`,
+}).transform((s) => formatSurrogate(surrogateFromSpec(s)));
 
-/** 'pwl:0.5' -> the surrogate the LIF backward uses (peak height: the model's training 0.3) */
-export function surrogateFromSpec(spec: string): { kind: (typeof SURROGATE_KINDS)[number]; gamma: number; width: number } {
-  const [kind, width] = spec.toLowerCase().split(':');
-  return { kind: kind as (typeof SURROGATE_KINDS)[number], gamma: 0.3, width: width === undefined ? 1 : Number(width) };
+/** 'pwl:0.5' -> the surrogate the LIF backward uses (peak height: the training surrogate's, unless @gamma) */
+export function surrogateFromSpec(spec: string): Surrogate {
+  const m = SURROGATE_SPEC.exec(spec.trim());
+  if (!m) throw new EvalOptionsError(`unknown surrogate "${spec}"`);
+  return { kind: m[1].toLowerCase() as Surrogate['kind'], width: m[2] === undefined ? 1 : Number(m[2]), gamma: m[3] === undefined ? TRAINING_SURROGATE.gamma : Number(m[3]) };
 }
 
 const attackList = z.union([z.literal('strong'), z.array(z.string()), z.string()]).transform((v, ctx) => {

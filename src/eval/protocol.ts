@@ -8,6 +8,9 @@
 import type { AttackOptions } from '../attacks/options.js';
 import { ATTACK_NAMES, attackSpec, checkApplicable, createAttack, isAttackName } from '../attacks/registry.js';
 import { Rng } from '../data/rng.js';
+import { DEFAULT_ENSEMBLE, formatSurrogate } from '../attacks/surrogates.js';
+import { TRAINING_SURROGATE } from '../snn/lif.js';
+import { surrogateFromSpec } from './options.js';
 import type { Normalization } from '../snn/model.js';
 import type { EvalOptions } from './options.js';
 import type { EvalProtocol } from './result-schema.js';
@@ -45,22 +48,10 @@ export interface PlanTarget {
   encoding?: 'direct' | 'poisson';
 }
 
-/** the model's own training surrogate (the seed's piecewise-linear, width 1) */
-export const OWN_SURROGATE = 'pwl:1';
-/** ensemble members: narrower and wider windows, smooth tails, flat (STE) and rate-based gradients */
-export const DEFAULT_SURROGATES = ['pwl:0.5', 'pwl:1', 'pwl:2', 'exp:1', 'sigmoid:1', 'rect:1', 'ste', 'rate'] as const;
-
-/**
- * Whether attacks can differentiate through another surrogate than the model's (the LIF
- * backward's attack-time surrogates, COMMON.md contract 1). Until they can, asking for one is an
- * error rather than a protocol that says one thing and runs another.
- */
-export const ATTACK_SURROGATES = false;
+/** the model's own training surrogate (the seed's piecewise-linear, width 1), by name */
+export const OWN_SURROGATE = formatSurrogate(TRAINING_SURROGATE);
 
 export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
-  if (!ATTACK_SURROGATES && (o.surrogate !== undefined && o.surrogate !== OWN_SURROGATE || o.surrogates !== undefined)) {
-    throw new EvalInputError('--surrogate / --surrogates: attack-time surrogates are not in this build yet; white-box attacks use the model\'s pwl:1');
-  }
   const strong = o.attacks.length === 1 && o.attacks[0] === 'strong';
   const wanted = strong ? [...STRONG_SUITE] : o.attacks.filter((a) => a !== 'clean');
   const notRun = wanted.filter((a) => !isAttackName(a)).map((attack) => ({ attack, reason: `not in the attack registry of this version (it has ${ATTACK_NAMES.join(', ')})` }));
@@ -87,6 +78,7 @@ export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
       stepSize: pgd ? o.pgdStepSize ?? o.stepSize : o.stepSize,
       restarts: o.restarts,
       queries: o.queries,
+      ...(o.surrogates ? { surrogates: o.surrogates.map(surrogateFromSpec) } : {}),
       ...(pgd ? { randomStart: o.pgdRandomStart } : {}),
     };
   };
@@ -110,7 +102,7 @@ export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
     draws: o.evalSamples,
     eot: o.eot,
     surrogate: o.surrogate ?? OWN_SURROGATE,
-    surrogates: ATTACK_SURROGATES ? o.surrogates ?? [...DEFAULT_SURROGATES] : [OWN_SURROGATE],
+    surrogates: o.surrogates ?? DEFAULT_ENSEMBLE.map(formatSurrogate),
     diagnostics: o.diagnostics ?? strong,
     diagnosticSamples: o.diagnosticSamples,
     seed: o.seed,

@@ -28,6 +28,9 @@ test('ε lists take fractions; T lists take commas; strings of numbers are numbe
   assert.deepEqual(parseEvalOptions({ model: 'm', eps: ['1/255', 0.1] }).eps, [1 / 255, 0.1]);
   assert.deepEqual(parseEvalOptions({ model: 'm', attacks: 'strong' }).attacks, ['strong']);
   assert.equal(parseFraction('8/255'), 8 / 255);
+  const sur = parseEvalOptions({ model: 'm', surrogate: 'PWL:0.50', surrogates: 'exp,rate,ste,rect:0.25@0.5' });
+  assert.equal(sur.surrogate, 'pwl:0.5');
+  assert.deepEqual(sur.surrogates, ['exp:1', 'rate', 'ste', 'rect:0.25@0.5']);
   assert.ok(Number.isNaN(parseFraction('8/')));
 });
 
@@ -43,6 +46,7 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['zero EOT', { eot: 0 }, /^--eot: must be a whole number >= 1/],
   ['fractional steps', { steps: 2.5 }, /^--steps: must be a whole number >= 1/],
   ['unknown surrogate', { surrogate: 'tanh' }, /^--surrogate: must be a surrogate like pwl/],
+  ['a surrogate of width 0', { surrogates: 'pwl,rect:0' }, /^--surrogates: must be a surrogate like pwl.*width > 0/],
   ['unknown option', { epsilon: 0.1 }, /^unknown option --epsilon/],
   ['no model', {}, /^--model: /],
 ];
