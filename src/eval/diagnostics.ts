@@ -26,6 +26,8 @@ const LARGE_EPS = 0.5;
 const ZERO_GRADIENT_SHARE = 0.05;
 /** accuracy (%) at ε = 0.5 above which the attack is failing, not the model resisting */
 const LARGE_EPS_LEFT = 5;
+/** fewest PGD steps of the large-budget probe: a few steps of 2.5·0.5/k overshoot and bounce */
+const LARGE_EPS_MIN_STEPS = 20;
 
 const ADVICE: Record<(typeof DIAGNOSTIC_IDS)[number], string> = {
   'bb-stronger-than-wb': 'means: an attack without the SNN\'s gradient beat the white-box gradient attacks, so those gradients are masked; trust the worst case, and try --surrogates, more --steps/--restarts',
@@ -105,9 +107,10 @@ export function runDiagnostics(d: DiagnosticsInput): Diagnostic[] {
         { pgd, pgdLonger: longer.accuracy, margin: short.margin, marginLonger: longer.margin, samples: m }));
     }
   }
+  const largeSteps = Math.max(pgdSteps, LARGE_EPS_MIN_STEPS);
   out.push(cached(d, 'large-eps', () => {
-    const left = probe('pgd', pgdProbe(LARGE_EPS, pgdSteps));
-    return flag('large-eps-not-zero', left > LARGE_EPS_LEFT && left > 100 / m + 1e-9, `PGD-${pgdSteps} at eps ${LARGE_EPS} (step ${Number(((2.5 * LARGE_EPS) / pgdSteps).toPrecision(3))}) leaves ${fmt(left)} of ${m} clean-correct samples`, { accuracy: left, samples: m });
+    const left = probe('pgd', pgdProbe(LARGE_EPS, largeSteps));
+    return flag('large-eps-not-zero', left > LARGE_EPS_LEFT && left > 100 / m + 1e-9, `PGD-${largeSteps} at eps ${LARGE_EPS} (step ${Number(((2.5 * LARGE_EPS) / largeSteps).toPrecision(3))}) leaves ${fmt(left)} of ${m} clean-correct samples`, { accuracy: left, samples: m });
   }));
   out.push(cached(d, 'zero-gradients', () => {
     const share = zeroGradientShare(d, subset);
