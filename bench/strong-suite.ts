@@ -4,7 +4,7 @@
  * ratio is meaningful on a shared machine; the absolute times are not). Writes a markdown report
  * with both tables under their protocols, the times and the ratio.
  * Run: nice -n 10 node --import tsx bench/strong-suite.ts --model FILE [--limit 1000] [--batch 64]
- *        [--out bench/STRONG-RESULTS.md] [--json-dir DIR] [--note TEXT]
+ *        [--out bench/STRONG-SUITE-RESULTS.md] [--json-dir DIR] [--note TEXT]
  */
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ const { values } = parseArgs({
     model: { type: 'string' },
     limit: { type: 'string', default: '1000' },
     batch: { type: 'string', default: '64' },
-    out: { type: 'string', default: 'bench/STRONG-RESULTS.md' },
+    out: { type: 'string', default: 'bench/STRONG-SUITE-RESULTS.md' },
     'json-dir': { type: 'string' },
     note: { type: 'string', default: '' },
   },
