@@ -16,6 +16,7 @@ import { wantsConversion } from '../train/convert.js';
 import type { ConvertMode } from '../train/config.js';
 import { createBenchSetup, exportBenchSetup, loadBenchSetup, type BenchSetup } from '../bench/setup.js';
 import { runBench, WORKLOADS, type Workload } from '../bench/measure.js';
+import { checkOutputDir, checkOutputFile } from '../io/output-path.js';
 
 interface RawOptions {
   arch?: string;
@@ -59,6 +60,9 @@ export function registerBench(program: Command): void {
     .option('--convert <when>', 'threshold search on --init: auto (when it is an ANN) | always | never', oneOf('--convert', ['auto', 'always', 'never'] as const), 'auto')
     .option('--load <dir>', 'benchmark a model saved with --export (ignores the model options)')
     .action(async (o: RawOptions) => {
+      // where the results go is checked before the minutes of benchmarking
+      if (o.json) checkOutputFile(o.json, '--json');
+      if (o.export) checkOutputDir(o.export, '--export');
       let setup: BenchSetup;
       if (o.load) {
         if (!fs.existsSync(o.load)) throw new UserError(`--load ${o.load}: no such directory`);

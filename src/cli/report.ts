@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { UserError } from './run.js';
 import { writeReport } from '../report/build.js';
-import { checkOutputPath } from '../io/output-path.js';
+import { checkOutputFile } from '../io/output-path.js';
 
-/** -o is checked before any input is read: writable where it is (the shared check), and not an input */
+/** -o is checked before any input is read: a file that can be written, and not one of the inputs */
 function checkOutput(out: string, inputs: readonly string[]): void {
-  checkOutputPath(out, `-o ${out}`);
+  checkOutputFile(out, '-o');
   if (inputs.some((i) => path.resolve(i) === path.resolve(out))) throw new UserError(`-o ${out}: is also an input`);
 }
 

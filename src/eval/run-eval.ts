@@ -13,7 +13,7 @@ import type { CheckpointMeta } from '../io/checkpoint-meta.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
 import { toFloat32 } from '../io/arrays.js';
 import { atomicWriteChunks } from '../io/atomic-write.js';
-import { checkOutputPath } from '../io/output-path.js';
+import { checkOutputFile } from '../io/output-path.js';
 import { loadDataset } from '../data/load.js';
 import { NORMALIZATION, type DatasetName } from '../data/dataset.js';
 import { bytesTo01 } from '../data/augment.js';
@@ -64,8 +64,8 @@ export async function runEvaluation(input: EvalOptionsInput, ui: EvalUi = {}): P
   const started = performance.now();
   const opts = parseEvalOptions(input, ui.optionName);
   const name = ui.optionName ?? ((k: string) => k);
-  if (opts.json) checkOutputPath(opts.json, `${name('json')} ${opts.json}`);
-  if (opts.saveOutputs) checkOutputPath(opts.saveOutputs, `${name('saveOutputs')} ${opts.saveOutputs}`);
+  if (opts.json) checkOutputFile(opts.json, name('json'));
+  if (opts.saveOutputs) checkOutputFile(opts.saveOutputs, name('saveOutputs'));
   const arch = parseArch(opts.arch);
   // the dataset decides the normalisation of a .pt file: the architecture first, then the model
   const weights = readWeightsFile(opts.model);

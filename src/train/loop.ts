@@ -47,6 +47,8 @@ export interface LoopContext {
   save: (reason: 'epoch' | 'timer') => void;
   /** wall-clock milliseconds (tests replace it) */
   now?: () => number;
+  /** called after every step (the run folder's lock says the run is alive) */
+  onStep?: () => void;
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -146,6 +148,7 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
         done += b.size;
         bar?.update(done, `loss ${(s.lossSum / s.count).toFixed(3)} acc ${((100 * s.correct) / s.count).toFixed(1)}% lr ${lr.toExponential(1)}`);
         checkStepFinite(r.loss, model.params, where, keptState());
+        ctx.onStep?.();
         await tick();
         if (ctx.shouldStop()) return 'stopped';
         if (now() - lastSave >= config.saveEveryMinutes * 60_000) save('timer');

@@ -26,6 +26,10 @@ import { trainLoop, evaluateWithProgress, trainLoader, type TrainUi } from './lo
 import { emptySums, hasState, loadState, saveState, statePath, type TrainProgress, type TrainStateMeta } from './state.js';
 import { writeLog, nowIso, type EpochLogEntry } from './log.js';
 import type { CleanEvalResult } from './eval-clean.js';
+import { RunFolder } from './run-folder.js';
+import { RunLock } from './run-lock.js';
+import { checkOutputDir } from '../io/output-path.js';
+import { locateData } from '../data/locate.js';
 import { describeNonFinite } from './finite-check.js';
 import { hireRecordOf } from './trained-as.js';
 
@@ -73,9 +77,12 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+const alreadyHolds = (dir: string) => new TrainConfigError(`--out ${dir} already holds a training run: pass --resume to continue it, or choose another --out`);
+
 function prepare(req: TrainRequest): Prepared {
   const dir = req.out;
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new TrainConfigError(`--out ${dir} is a file, not a directory`);
+  // a live run's folder is refused first: its state is being written
+  if (checkOutputDir(dir, '--out').exists) RunLock.assertFree(dir, `--out ${dir}`);
   if (req.resume) {
     if (!hasState(dir)) throw new TrainConfigError(`--resume: ${dir} holds no training state (${statePath(dir)} not found)`);
     const resumed = loadState(dir);
@@ -87,7 +94,7 @@ function prepare(req: TrainRequest): Prepared {
     if (conflicts.length) throw new TrainConfigError(`--resume continues the saved run with its own options; these differ: ${conflicts.join(', ')}`);
     return { config: saved, resumed, spec: resumed.meta.spec };
   }
-  if (hasState(dir)) throw new TrainConfigError(`--out ${dir} already holds a training run: pass --resume to continue it, or choose another --out`);
+  if (hasState(dir)) throw alreadyHolds(dir);
   if (!req.config) throw new TrainConfigError('--method is required (ann, snn or hire)');
   const config = parseTrainConfig({ ...req.config, data: req.data ? path.resolve(req.data) : req.config.data });
   if (config.init) {
@@ -110,12 +117,27 @@ function needsConversion(p: Prepared): boolean {
 
 export async function runTraining(req: TrainRequest, env: TrainEnv = {}): Promise<TrainOutcome> {
   const p = prepare(req);
+  // the data's files are found before anything is created (they are read once the folder is locked)
+  if (!env.datasets && !p.resumed?.meta.progress.finished) locateData(p.config.dataset, ['train', 'test'], req.data ?? p.config.data);
+  const folder = RunFolder.open(req.out, p.resumed !== undefined);
+  let failed = true;
+  try {
+    // a run that finished between the look in prepare() and the lock
+    if (!p.resumed && hasState(req.out)) throw alreadyHolds(req.out);
+    const outcome = await trainIn(folder, p, req, env);
+    failed = false;
+    return outcome;
+  } finally {
+    folder.close(failed);
+  }
+}
+
+async function trainIn(folder: RunFolder, p: Prepared, req: TrainRequest, env: TrainEnv): Promise<TrainOutcome> {
   const { config } = p;
   const ui = env.ui ?? {};
   const log = (line: string) => ui.log?.(line);
   const shouldStop = env.shouldStop ?? (() => false);
   const dir = req.out;
-  fs.mkdirSync(dir, { recursive: true });
 
   if (p.resumed?.meta.progress.finished) {
     // nothing to train: no need to read the data
@@ -181,6 +203,7 @@ export async function runTraining(req: TrainRequest, env: TrainEnv = {}): Promis
     const file = saveState(dir, model, optimizer, { config, spec: model.spec, normalization: model.normalization, initFrom, conversion, progress, images });
     writeLog(dir, progress.history);
     saveCheckpoint(path.join(dir, MODEL_FILE), model, checkpointInfo(metricsOf(progress, undefined)));
+    folder.markSaved();
     return file;
   };
   const outcome = (status: TrainOutcome['status'], metrics: Record<string, number>): TrainOutcome => ({
@@ -207,7 +230,7 @@ export async function runTraining(req: TrainRequest, env: TrainEnv = {}): Promis
     save();
   }
 
-  const status = await trainLoop({ config, model, optimizer, train, test, progress, ui, shouldStop, save, now: env.now });
+  const status = await trainLoop({ config, model, optimizer, train, test, progress, ui, shouldStop, save, now: env.now, onStep: () => folder.touch() });
   if (status === 'stopped') {
     progress.history.push({ event: 'interrupt', time: nowIso(), epoch: progress.epoch + 1, batch: progress.batch });
     save();

@@ -28,3 +28,24 @@ test('bench --init: a missing file gives one line', () => {
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stderr.trim(), 'hire-snn: --init /nonexistent/model.pt: no such file');
 });
+
+test('bench --json and --export are checked before any work (a directory as --json, a file as --export)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsnn-bench-'));
+  try {
+    const file = path.join(dir, 'f');
+    fs.writeFileSync(file, '');
+    // --init of a missing file would fail later: the output paths are looked at first
+    for (const [args, expected] of [
+      [['--json', dir], `--json ${dir}: is a directory; give a file name`],
+      [['--json', path.join(dir, 'no', 'r.json')], `--json ${path.join(dir, 'no', 'r.json')}: directory ${path.join(dir, 'no')} does not exist`],
+      [['--export', file], `--export ${file} is a file, not a directory`],
+    ] as const) {
+      const r = runCliProcess(['bench', ...args, '--init', '/nonexistent/model.pt', '--reps', '1']);
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stderr.trim(), `hire-snn: ${expected}`);
+    }
+    assert.deepEqual(fs.readdirSync(dir), ['f']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
