@@ -10,6 +10,7 @@ import { registerBench } from './bench.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerSweep } from './sweep.js';
+import { registerExplore } from './explore.js';
 import { runCli } from './run.js';
 
 const program = new Command();
@@ -27,5 +28,6 @@ registerInspect(program);
 registerBench(program);
 registerReport(program);
 registerSweep(program);
+registerExplore(program);
 
 await runCli(program, process.argv);

@@ -10,7 +10,7 @@ import { loadModelFile, readWeightsFile } from '../io/load.js';
 import { parseArch } from '../snn/arch.js';
 import { specEquals, type ModelSpec } from '../snn/spec.js';
 import type { CheckpointMeta } from '../io/checkpoint-meta.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors-file.js';
 import { toFloat32 } from '../io/arrays.js';
 import { atomicWriteChunks } from '../io/atomic-write.js';
 import { checkOutputFile } from '../io/output-path.js';
@@ -43,7 +43,8 @@ export interface EvalUi {
   optionName?: (key: string) => string;
 }
 
-function datasetFor(spec: ModelSpec, meta: CheckpointMeta | undefined, asked: DatasetName | undefined): DatasetName {
+/** the dataset of a model: the one asked for, else the one its checkpoint records, else by class count */
+export function datasetFor(spec: ModelSpec, meta: CheckpointMeta | undefined, asked: DatasetName | undefined): DatasetName {
   if (asked) return asked;
   const recorded = meta?.dataset;
   if (recorded && recorded in NORMALIZATION) return recorded as DatasetName;

@@ -5,7 +5,7 @@
  */
 import type { SpikingModel } from '../snn/model.js';
 import type { NamedArray } from './arrays.js';
-import { writeSafetensorsFile } from './safetensors.js';
+import { writeSafetensorsFile } from './safetensors-file.js';
 import { CheckpointError } from './errors.js';
 import { packageVersion } from '../version.js';
 import { readWeightsFile } from './load.js';

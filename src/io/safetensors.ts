@@ -8,10 +8,8 @@
 import { type NamedArray, type DType, DTYPE_SIZE, isDType, numel, viewOrCopy, bytesOf } from './arrays.js';
 import { readBudget } from './read-budget.js';
 import { parseJsonBounded } from './json-bounds.js';
-import { CheckpointError, wrapErrors, quote } from './errors.js';
-import { atomicWriteChunks } from './atomic-write.js';
+import { CheckpointError, quote } from './errors.js';
 import { formatValue } from './pickle-values.js';
-import { readWholeFile } from './read-file.js';
 
 export interface SafetensorsContents {
   tensors: Map<string, NamedArray>;
@@ -104,11 +102,6 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
   return { tensors, metadata };
 }
 
-export function readSafetensorsFile(file: string): SafetensorsContents {
-  const bytes = readWholeFile(file);
-  return wrapErrors(file, () => readSafetensors(bytes));
-}
-
 /**
  * Encodes tensors (in order of decreasing element size, then as given, so every tensor
  * stays aligned) and string metadata. Returns chunks that reference the tensors' data.
@@ -137,15 +130,11 @@ export function encodeSafetensors(tensors: Iterable<[string, NamedArray]>, metad
     at += b.byteLength;
     chunks.push(b);
   }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const pad = (8 - (json.byteLength % 8)) % 8;
-  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(json.byteLength));
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  // the header is padded with spaces to a multiple of 8 bytes, so the data stays aligned
+  const json = new Uint8Array(Math.ceil(text.byteLength / 8) * 8).fill(0x20);
+  json.set(text);
+  const len = new Uint8Array(8);
+  new DataView(len.buffer).setBigUint64(0, BigInt(json.byteLength), true);
   return [len, json, ...chunks];
-}
-
-/** writes a safetensors file atomically */
-export function writeSafetensorsFile(file: string, tensors: Iterable<[string, NamedArray]>, metadata?: Record<string, string>): void {
-  atomicWriteChunks(file, encodeSafetensors(tensors, metadata));
 }

@@ -5,6 +5,7 @@
 import type { Backend } from './backend.js';
 import { portableBackend } from './portable/index.js';
 import { loadNativeBackend } from './native.js';
+import { envVar } from '../env.js';
 
 export type {
   Backend, CoreKernels, EventKernels, FusedKernels, Kernels, ConvShape, LifParams, LifGrads, LifPooledCounts, BackendInfo,
@@ -20,7 +21,7 @@ export function backendNotice(): string | undefined {
 }
 
 function choose(): Backend {
-  const wanted = (process.env.HIRE_SNN_BACKEND ?? 'auto').toLowerCase();
+  const wanted = (envVar('HIRE_SNN_BACKEND') ?? 'auto').toLowerCase();
   if (wanted === 'portable') return portableBackend;
   if (wanted !== 'native' && wanted !== 'auto') {
     throw new Error(`HIRE_SNN_BACKEND must be native, portable or auto, not "${wanted}"`);
@@ -43,7 +44,7 @@ export function getBackend(): Backend {
  * leaves only that one (e.g. the native tests again on a capped HIRE_SNN_ISA)
  */
 export function availableBackends(): Backend[] {
-  const wanted = (process.env.HIRE_SNN_BACKEND ?? 'auto').toLowerCase();
+  const wanted = (envVar('HIRE_SNN_BACKEND') ?? 'auto').toLowerCase();
   if (wanted === 'native' || wanted === 'portable') return [choose()];
   const list: Backend[] = [portableBackend];
   const native = loadNativeBackend();

@@ -30,6 +30,10 @@ export class LayerFiring {
     const { leak, threshold, options } = this.prepare(index, current);
     const out = lif(current, leak, threshold, options);
     this.spikeCounts.push(out.spikeCount);
+    this.opts.observe?.({
+      index, current: current.data, constantCurrent: options.constantCurrent, spikes: out.spikes.data, shape: out.spikes.shape,
+      leak: leak.item(), threshold: threshold.item(),
+    });
     if (this.finalMembrane && out.finalMembrane) this.finalMembrane.set(index, out.finalMembrane);
     return out.spikes;
   }
@@ -39,7 +43,8 @@ export class LayerFiring {
    * spikes are written), else the two ops
    */
   firePooled(index: number, current: Tensor): Tensor {
-    if (!canPoolInScan(current)) return avgPool2d(this.fire(index, current), 2);
+    // an observer sees the unpooled spikes
+    if (!canPoolInScan(current) || this.opts.observe) return avgPool2d(this.fire(index, current), 2);
     const { leak, threshold, options } = this.prepare(index, current);
     const out = lifPooled(current, leak, threshold, options);
     this.spikeCounts.push(out.spikeCount);

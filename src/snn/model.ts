@@ -57,6 +57,26 @@ export interface ForwardOptions {
    * gamma 0.3 and width 1); attacks pass others (the forward is the same for all)
    */
   surrogate?: Surrogate;
+  /**
+   * called after each spiking layer's scan with its input and spikes (unpooled: a layer that
+   * pools is not fused with its pool while observed), e.g. to draw the spikes step by step
+   */
+  observe?: (scan: LayerScan) => void;
+}
+
+/** one spiking layer's scan over the T steps; the arrays are valid only during the call (copy what you keep) */
+export interface LayerScan {
+  /** the layer's threshold/leak key index (SpikingLayerInfo.index) */
+  index: number;
+  /** input current, [B, ...] reused at every step when constantCurrent, else [T*B, ...] step-major */
+  current: Float32Array;
+  constantCurrent: boolean;
+  /** 0/1 spikes, [T*B, ...] step-major */
+  spikes: Float32Array;
+  /** shape of `spikes` */
+  shape: readonly number[];
+  leak: number;
+  threshold: number;
 }
 
 /**

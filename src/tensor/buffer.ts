@@ -13,8 +13,9 @@
  * the fixture comparisons.
  */
 import { forgetNonzero } from './nonzero.js';
+import { envVar } from '../env.js';
 
-const poison = typeof process !== 'undefined' && process.env?.HIRE_SNN_POISON_BUFFERS === '1';
+const poison = envVar('HIRE_SNN_POISON_BUFFERS') === '1';
 const unsafe = typeof Buffer !== 'undefined' && typeof Buffer.allocUnsafeSlow === 'function';
 
 /** smaller buffers are cheap to allocate and not worth tracking */

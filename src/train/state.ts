@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { ModelSpecSchema } from '../snn/spec.js';
 import { NormalizationSchema, type SpikingModel } from '../snn/model.js';
 import type { Optimizer } from '../tensor/optim/optimizer.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors-file.js';
 import type { NamedArray } from '../io/arrays.js';
 import { toFloat32 } from '../io/arrays.js';
 import { packageVersion } from '../version.js';

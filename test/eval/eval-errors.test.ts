@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { runCliProcess } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { writeSafetensorsFile } from '../../src/io/safetensors.js';
+import { writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { twoClassModel } from './helpers.js';
 
 const vgg5 = path.join(FIXTURES, 'vgg5-tiny-c10');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { runEvaluation } from '../../src/eval/run-eval.js';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { toFloat32 } from '../../src/io/arrays.js';
 import { inTopK } from '../../src/eval/accuracy.js';
 import { loadFixture, relErr, FIXTURES } from '../helpers/fixtures.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { runEvaluation } from '../../src/eval/run-eval.js';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { toFloat32 } from '../../src/io/arrays.js';
 import { saveCheckpoint } from '../../src/io/checkpoint.js';
 import { buildModel } from '../../src/snn/build.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadFixture, FIXTURES } from '../helpers/fixtures.js';
 import { loadModelFile } from '../../src/io/load.js';
 import { parseArch } from '../../src/snn/arch.js';
-import { writeSafetensorsFile } from '../../src/io/safetensors.js';
+import { writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { Tensor, noGrad } from '../../src/tensor/tensor.js';
 import { Rng } from '../../src/data/rng.js';
 import { specFromArch } from '../../src/snn/arch.js';

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runEvaluation } from '../../src/eval/run-eval.js';
 import { STRONG_SUITE } from '../../src/eval/suite.js';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { toFloat32 } from '../../src/io/arrays.js';
 import { inTopK } from '../../src/eval/accuracy.js';
 import { fixtureInputs, twoClassModel, VGG5 } from './helpers.js';

@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { toFloat32 } from '../../src/io/arrays.js';
 import type { VggSpec, VggLayer, ResNetSpec } from '../../src/snn/spec.js';
 import type { Normalization } from '../../src/snn/model.js';

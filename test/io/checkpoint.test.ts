@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { saveCheckpoint, readCheckpoint } from '../../src/io/checkpoint.js';
 import { loadModelFile } from '../../src/io/load.js';
-import { writeSafetensorsFile } from '../../src/io/safetensors.js';
+import { writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { CheckpointError } from '../../src/io/errors.js';
 import { buildModel } from '../../src/snn/build.js';
 import type { VggSpec } from '../../src/snn/spec.js';

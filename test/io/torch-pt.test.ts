@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readTorchPt } from '../../src/io/torch-pt.js';
 import { encodeTorchLegacy, encodeTorchZip, writeTorchLegacyFile, writeTorchZipFile } from '../../src/io/torch-pt-write.js';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { readTorchPtFile, readWeightsFile } from '../../src/io/load.js';
 import { concatChunks } from '../../src/io/atomic-write.js';
 import { type NamedArray, isNamedArray, toFloat32 } from '../../src/io/arrays.js';

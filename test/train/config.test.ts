@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTrainConfig, TrainConfigError, TrainConfigSchema } from '../../src/train/config.js';
 import { saveState, loadState, statePath, emptySums } from '../../src/train/state.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { CheckpointError } from '../../src/io/errors.js';
 import { buildModel } from '../../src/snn/build.js';
 import { specFromArch } from '../../src/snn/arch.js';

@@ -6,6 +6,7 @@
  * bench/sparse.ts on the VGG11 layer shapes at T*B = 256 (bench/README.md has the numbers).
  */
 import { getBackend, type Backend } from '../../kernels/index.js';
+import { envVar } from '../../env.js';
 
 export type SparseKernel = 'forward' | 'weights' | 'data' | 'linear' | 'linearForward' | 'linearData';
 type Crossovers = Readonly<Record<SparseKernel, number>>;
@@ -42,7 +43,7 @@ function crossovers(be: Backend): Crossovers {
 
 /** HIRE_SNN_SPARSE_MAX_DENSITY overrides every kernel's (-1: dense kernels only, 1: event-driven wherever possible) */
 export function sparseMaxDensity(kernel: SparseKernel = 'forward'): number {
-  const env = process.env.HIRE_SNN_SPARSE_MAX_DENSITY;
+  const env = envVar('HIRE_SNN_SPARSE_MAX_DENSITY');
   const v = env === undefined || env === '' ? NaN : Number(env);
   return Number.isFinite(v) ? v : crossovers(getBackend())[kernel];
 }
