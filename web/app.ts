@@ -32,6 +32,8 @@ let image: ImageChoice = { kind: 'set', index: 0 };
 let result: RunResult | undefined;
 let selected: LayerPick = { layer: 0, neuron: 0 };
 let runId = 0;
+/** performance.now() when the current run was posted (for the attack's ETA) */
+let runStarted = 0;
 /** the link's request, run once the model is in */
 let pending: 'run' | { time: number } | null = 'run';
 
@@ -127,6 +129,7 @@ function run(): void {
   }
   writeLink();
   runId++;
+  runStarted = performance.now();
   setStatus(attack === 'none' ? 'running…' : `attacking with ${attack}…`);
   ui.progress.hidden = attack === 'none';
   ui.progress.value = 0;
@@ -173,6 +176,13 @@ function pick(p: LayerPick): void {
   post({ type: 'membrane', trace: p.layer, neuron: p.neuron });
 }
 
+/** `, 12 s, about 30 s left` from the passes so far (the clean view counts as time spent: a slight overestimate) */
+function eta(passes: number, expected: number): string {
+  const elapsed = (performance.now() - runStarted) / 1000;
+  const left = passes > 0 ? (elapsed / passes) * Math.max(0, expected - passes) : NaN;
+  return Number.isFinite(left) ? `, ${elapsed.toFixed(0)} s, about ${left.toFixed(0)} s left` : '';
+}
+
 function onReply(m: Reply): void {
   switch (m.type) {
     case 'model':
@@ -189,7 +199,7 @@ function onReply(m: Reply): void {
     case 'progress':
       if (m.id !== runId) return;
       ui.progress.value = Math.min(0.99, m.passes / m.expected);
-      setStatus(`attacking: forward pass ${m.passes} of ~${m.expected}`);
+      setStatus(`attacking: forward pass ${m.passes} of ~${m.expected}${eta(m.passes, m.expected)}`);
       return;
     case 'result':
       if (m.result.id === runId) drawResult(m.result);
