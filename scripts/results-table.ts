@@ -78,7 +78,7 @@ const rows = variants.map((v) => {
     const vals = per.map((m) => m[k]).filter((x): x is number => x !== undefined);
     return vals.length ? { mean: mean(vals), sd: sd(vals), n: vals.length } : undefined;
   };
-  return { v, seeds: per.length, n: per.find((m) => m.n !== undefined)?.n, stat };
+  return { v, seeds: per.filter((m) => m.n !== undefined).length, n: per.find((m) => m.n !== undefined)?.n, stat };
 });
 const base = rows[0];
 const fmt = (s: { mean: number; sd: number; n: number } | undefined, digits: number) =>
@@ -93,7 +93,7 @@ const protocolOf = () => {
 const out = [
   `Top-1 % on the first ${first?.n ?? '?'} CIFAR-10 test images (${protocolOf()}; white-box unless said; strong = the worst case over the suite's attacks per image; mean ± s.d. over the seeds; Δ = difference of the means to ${base.v.name}):`,
   '',
-  `| variant | seeds | ${COLUMNS.map((c) => c[1]).join(' | ')} | ${DELTAS.map((d) => `Δ ${COLUMNS.find((c) => c[0] === d)![1]}`).join(' | ')} |`,
+  `| variant | seeds evaluated | ${COLUMNS.map((c) => c[1]).join(' | ')} | ${DELTAS.map((d) => `Δ ${COLUMNS.find((c) => c[0] === d)![1]}`).join(' | ')} |`,
   `|---|---|${COLUMNS.map(() => '---').join('|')}|${DELTAS.map(() => '---').join('|')}|`,
   ...rows.map((r) => {
     const deltas = DELTAS.map((k) => {
