@@ -8,7 +8,7 @@ import type { ModelSpec } from '../snn/spec.js';
 import { architectureOf } from '../snn/build.js';
 import { stateDictLayout } from '../snn/network.js';
 import type { SpikingModel } from '../snn/model.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, quote } from './errors.js';
 import { formatShape, toFloat32, type NamedArray } from './arrays.js';
 
 export interface ExpectedKey {
@@ -39,9 +39,11 @@ export class StateDictMismatch extends CheckpointError {
     readonly mismatched: { key: string; file: number[]; model: number[] }[],
   ) {
     const list = (xs: string[]) => `${xs.slice(0, 8).join(', ')}${xs.length > 8 ? `, ... (${xs.length} in all)` : ''}`;
+    // a key from the file is shown quoted unless plainly printable: a newline in a key must not split the line
+    const keys = (xs: string[]) => list(xs.map((k) => (/^[\x21-\x7e]+$/.test(k) ? k : quote(k))));
     const parts: string[] = [];
-    if (missing.length) parts.push(`missing keys: ${list(missing)}`);
-    if (unexpected.length) parts.push(`unexpected keys: ${list(unexpected)}`);
+    if (missing.length) parts.push(`missing keys: ${keys(missing)}`);
+    if (unexpected.length) parts.push(`unexpected keys: ${keys(unexpected)}`);
     if (mismatched.length) parts.push(`shape mismatches: ${list(mismatched.map((m) => `${m.key} ${formatShape(m.file)} in the file vs ${formatShape(m.model)} in the model`))}`);
     super(`${source} does not fit the model: ${parts.join('; ')}`);
   }

@@ -108,6 +108,10 @@ describe('strict check', () => {
     // inference runs the same check
     t.set('classifier.3.weight', { shape: [64, 64] });
     assert.throws(() => inferArch(t, { cfg: spec.cfg }), /missing keys: threshold\.t3; unexpected keys: features\.0\.bias$/);
+    // a key with a newline (found by the fuzzer) stays on one line, quoted
+    t.delete('features.0.bias');
+    t.set('layer3cbuiltins\neval\n)R', { shape: [1] });
+    assert.throws(() => checkStateDict(t, spec, 'x.pt'), (e: Error) => !e.message.includes('\n') && e.message.endsWith('unexpected keys: "layer3cbuiltins\\neval\\n)R"'));
   });
 
   test('a [1] threshold counts as 0-dim; other layouts are named as unrecognised', () => {
