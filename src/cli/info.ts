@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { getBackend, backendNotice } from '../kernels/index.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../package.js';
 
 function cpuFeatures(): string {
   try {

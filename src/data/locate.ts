@@ -3,9 +3,9 @@
  * HIRE_SNN_DATA environment variable, else ./data, plus known fallbacks (the repository's sibling
  * ../shared/data/cifar10 for CIFAR-10, /usr/share/datasets/fashion-mnist for Fashion-MNIST).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../package.js';
 import type { DatasetName, Split } from './dataset.js';
 import { DataError } from './errors.js';
 
@@ -72,30 +72,6 @@ export type DataSource =
   | { kind: 'archive'; dataset: DatasetName; path: string }
   | { kind: 'dir'; dataset: DatasetName; path: string }
   | { kind: 'idx'; dataset: DatasetName; path: string; files: Partial<Record<Split, { images: string; labels: string }>> };
-
-let packageRootCache: string | null | undefined;
-
-/** the hire-snn package root: walks up from this module to a package.json named hire-snn */
-export function packageRoot(): string | null {
-  if (packageRootCache !== undefined) return packageRootCache;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  packageRootCache = null;
-  for (;;) {
-    const pj = join(dir, 'package.json');
-    try {
-      if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'hire-snn') {
-        packageRootCache = dir;
-        break;
-      }
-    } catch {
-      // unreadable package.json: keep walking
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return packageRootCache;
-}
 
 interface Root {
   path: string;

@@ -7,7 +7,7 @@ import type { SpikingModel } from '../snn/model.js';
 import type { NamedArray } from './arrays.js';
 import { writeSafetensorsFile } from './safetensors-file.js';
 import { CheckpointError } from './errors.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../package.js';
 import { readWeightsFile } from './load.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointMetadata, type CheckpointInfo, type CheckpointMeta } from './checkpoint-meta.js';
 

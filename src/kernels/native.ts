@@ -3,10 +3,10 @@
  * scripts/build-native.mjs at install time) over oneDNN with OpenMP threads.
  * Loading never throws: when the addon is missing or broken the caller gets a reason.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package.js';
 import { KERNEL_NAMES, type Backend, type BackendInfo, type Kernels } from './backend.js';
 
 export type ConvLayoutMode = 'plain' | 'blocked' | 'auto';
@@ -62,25 +62,6 @@ function nativeBackend(addon: NativeAddon, addonPath: string): NativeBackend {
     };
   };
   return { ...kernels, name: 'native', info, addon, addonPath };
-}
-
-/** the directory of the hire-snn package (walks up from this module: src/kernels or dist/src/kernels) */
-export function packageRoot(): string | undefined {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (true) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        const name = (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name;
-        if (name === 'hire-snn') return dir;
-      } catch {
-        // unreadable package.json: keep walking up
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 /** every function the addon must export: the kernels and the controls */

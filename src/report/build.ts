@@ -4,7 +4,7 @@
  * input leaves no file (and an older report stays as it was).
  */
 import { atomicWriteChunks } from '../io/atomic-write.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../package.js';
 import { readReportInputs, type ReportInputs } from './inputs.js';
 import { buildSections } from './sections.js';
 import { renderPage } from './html.js';

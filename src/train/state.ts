@@ -15,7 +15,7 @@ import type { Optimizer } from '../tensor/optim/optimizer.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors-file.js';
 import type { NamedArray } from '../io/arrays.js';
 import { toFloat32 } from '../io/arrays.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../package.js';
 import { TrainConfigSchema } from './config.js';
 import { logEntrySchema } from './log.js';
 import { CheckpointError } from '../io/errors.js';

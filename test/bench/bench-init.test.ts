@@ -12,7 +12,7 @@ import { FIXTURES, loadFixture } from '../helpers/fixtures.js';
 import { createBenchSetup, loadBenchSetup } from '../../src/bench/setup.js';
 import { buildModel } from '../../src/snn/build.js';
 import type { VggSpec } from '../../src/snn/spec.js';
-import { packageRoot } from '../../src/data/locate.js';
+import { packageRoot } from '../../src/package.js';
 
 const ARCHIVE = path.resolve(packageRoot() ?? '.', '../shared/data/cifar10/cifar-10-binary.tar.gz');
 const skip = fs.existsSync(ARCHIVE) ? false : `no shared CIFAR-10 copy at ${ARCHIVE}`;

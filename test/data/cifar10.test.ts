@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { classCounts, type Dataset } from '../../src/data/dataset.js';
 import { loadDataset, loadDatasets } from '../../src/data/load.js';
-import { locateData, packageRoot } from '../../src/data/locate.js';
+import { locateData } from '../../src/data/locate.js';
+import { packageRoot } from '../../src/package.js';
 import { CIFAR10_NAMES } from './helpers.js';
 
 const ARCHIVE = resolve(packageRoot() ?? '.', '../shared/data/cifar10/cifar-10-binary.tar.gz');
