@@ -11,15 +11,9 @@ import type { Rng } from '../snn/dropout.js';
 import type { Surrogate } from '../kernels/backend.js';
 import { AttackOptionError, checkWhole } from './options.js';
 import { crossEntropyLoss, type LogitLoss } from './losses.js';
+import type { Batch } from '../data/batch.js';
 
-export interface Batch {
-  /** pixels in [0,1], [B, C, H, W] */
-  x01: Float32Array;
-  shape: readonly number[];
-  labels: ArrayLike<number>;
-  /** per sample, the class a targeted loss pulls toward */
-  targets?: ArrayLike<number>;
-}
+export type { Batch };
 
 /** what an attack runs against: the model and how its forward passes are taken */
 export interface AttackContext {

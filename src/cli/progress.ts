@@ -3,11 +3,7 @@
  * CI a plain line every ~10 % or 30 s once a phase has run 5 s, so logs stay readable.
  */
 import cliProgress from 'cli-progress';
-
-export interface ProgressReporter {
-  update(done: number, fields?: string): void;
-  stop(): void;
-}
+import type { ProgressReporter } from '../progress.js';
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';

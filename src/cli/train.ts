@@ -4,8 +4,9 @@ import { UserError } from './run.js';
 import { positiveInt, nonNegativeInt, nonNegativeNumber, positiveNumber, finiteNumber, numberList, intList, oneOf } from './options.js';
 import { createProgress } from './progress.js';
 import { DATASET_NAMES } from '../data/dataset.js';
+import { ENCODINGS } from '../snn/model.js';
 import {
-  TRAIN_METHODS, OPTIMIZERS, SCHEDULES, ENCODINGS, NOISE_MODES, CONVERT_MODES, HIRE_LOSSES, NOISE_TIMINGS, HIRE_UPDATES, TrainConfigError, parseTrainConfig,
+  TRAIN_METHODS, OPTIMIZERS, SCHEDULES, NOISE_MODES, CONVERT_MODES, HIRE_LOSSES, NOISE_TIMINGS, HIRE_UPDATES, TrainConfigError, parseTrainConfig,
   type TrainConfig, type TrainConfigInput,
 } from '../train/config.js';
 import { runTraining } from '../train/run.js';

@@ -1,4 +1,5 @@
 /** The in-memory dataset type and per-dataset constants (shape, classes, normalisation). */
+import type { Normalization } from '../snn/model.js';
 
 export type DatasetName = 'cifar10' | 'cifar100' | 'mnist' | 'fashion-mnist';
 export type Split = 'train' | 'test';
@@ -18,11 +19,6 @@ export interface Dataset {
   width: number;
   classes: string[];
   numClasses: number;
-}
-
-export interface Normalization {
-  mean: readonly number[];
-  std: readonly number[];
 }
 
 /** per-channel normalisation constants the seed uses ((x - mean) / std on [0,1] pixels) */

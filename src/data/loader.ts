@@ -8,6 +8,7 @@ import { bytesTo01, cropFlipInto, drawCropFlip, type AugmentOptions } from './au
 import type { Dataset } from './dataset.js';
 import { imageSize } from './dataset.js';
 import { mixSeed, Rng } from './rng.js';
+import type { Batch } from './batch.js';
 
 export interface BatchLoaderOptions {
   batchSize: number;
@@ -21,9 +22,8 @@ export interface BatchLoaderOptions {
   dropLast?: boolean;
 }
 
-export interface Batch {
-  /** size*C*H*W pixels in [0,1], NCHW */
-  x01: Float32Array;
+/** a batch of the loader, with where it came from */
+export interface LoadedBatch extends Batch {
   labels: Int32Array;
   /** dataset index of each image */
   indices: Int32Array;
@@ -36,7 +36,7 @@ export interface Batch {
 const SHUFFLE_STREAM = 0x5348;
 const AUGMENT_STREAM = 0x4147;
 
-export class BatchLoader implements Iterable<Batch> {
+export class BatchLoader implements Iterable<LoadedBatch> {
   readonly dataset: Dataset;
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -79,7 +79,7 @@ export class BatchLoader implements Iterable<Batch> {
   }
 
   /** batch `k` of epoch `epoch` */
-  batch(epoch: number, k: number): Batch {
+  batch(epoch: number, k: number): LoadedBatch {
     if (!(Number.isInteger(k) && k >= 0 && k < this.length)) throw new RangeError(`batch index ${k} outside 0..${this.length - 1}`);
     const d = this.dataset;
     const order = this.order(epoch);
@@ -96,16 +96,16 @@ export class BatchLoader implements Iterable<Batch> {
       if (rng && this.augment) cropFlipInto(d.images, i * px, d, drawCropFlip(rng, this.augment), x01, b * px, 1 / 255);
       else bytesTo01(d.images, i * px, px, x01, b * px);
     }
-    return { x01, labels, indices, size, index: k, epoch };
+    return { x01, shape: [size, d.channels, d.height, d.width], labels, indices, size, index: k, epoch };
   }
 
   /** all batches of one epoch */
-  *epoch(epoch: number): Generator<Batch> {
+  *epoch(epoch: number): Generator<LoadedBatch> {
     for (let k = 0; k < this.length; k++) yield this.batch(epoch, k);
   }
 
   /** iterates epoch `nextEpoch`, then advances it */
-  [Symbol.iterator](): Iterator<Batch> {
+  [Symbol.iterator](): Iterator<LoadedBatch> {
     return this.epoch(this.nextEpoch++);
   }
 }

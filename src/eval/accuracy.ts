@@ -36,6 +36,13 @@ export function inTopK(logits: ArrayLike<number>, row: number, classes: number, 
   return scoreRow(logits, row, classes, label).rank < k;
 }
 
+/** number of rows of logits [B, K] whose label is top-1 (the training log's accuracy, scored like `hire-snn eval`) */
+export function countCorrect(logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if (inTopK(logits, i, classes, labels[i], 1)) correct++;
+  return correct;
+}
+
 /** top-1 / top-5 counts plus how many rows were non-finite or all-equal */
 export class AccuracyMeter {
   top1 = 0;

@@ -2,7 +2,7 @@
  * The images an evaluation runs on, held in memory once ([0,1] pixels, dataset order), so that
  * the chained suite can gather the samples still correct from anywhere into full batches.
  */
-import type { Batch } from '../attacks/base.js';
+import type { Batch } from '../data/batch.js';
 
 export interface EvalSet {
   /** what the images are, for messages: "cifar10 test", "inputs case.safetensors" */

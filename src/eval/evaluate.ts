@@ -6,7 +6,8 @@
 import type { SpikingModel } from '../snn/model.js';
 import { type EvalSet, gather, chunks, allIndices } from './eval-set.js';
 import { scoreBatch } from './scoring.js';
-import { runSuite, emptyScores, placeScores, type SampleScores, type SettingOutcome, type ProgressSink } from './suite.js';
+import { runSuite, emptyScores, placeScores, type SampleScores, type SettingOutcome } from './suite.js';
+import type { StartProgress } from '../progress.js';
 import { SpikeCounter, type LayerSpikeStats } from './spikes.js';
 import { estimateEnergy, DEFAULT_ENERGY, type EnergyConstants } from './energy.js';
 import { OWN_SURROGATE, type EvalPlan } from './protocol.js';
@@ -24,7 +25,7 @@ export interface EvaluateOptions {
   energy?: EnergyConstants;
   /** keep per-sample logits of every setting (for --save-outputs) */
   keepLogits?: boolean;
-  progress?: (label: string, total: number) => ProgressSink;
+  progress?: StartProgress;
 }
 
 export interface EntryOutcome extends SweepEntry {

@@ -23,7 +23,7 @@ import { parseEvalOptions, type EvalOptions, type EvalOptionsInput } from './opt
 import { planEvaluation, protocolOf, EvalInputError } from './protocol.js';
 import { EVAL_FORMAT, type EvalResultJson } from './result-schema.js';
 import type { EvalSet } from './eval-set.js';
-import type { ProgressSink } from './suite.js';
+import type { StartProgress } from '../progress.js';
 import { describeTraining, timestepWarning } from '../train/trained-as.js';
 
 export { EvalInputError };
@@ -35,7 +35,7 @@ export interface EvalReport extends EvalResultJson {
 }
 
 export interface EvalUi {
-  progress?: (label: string, total: number) => ProgressSink;
+  progress?: StartProgress;
   log?: (line: string) => void;
   /** called with the finished report before any file is written */
   report?: (report: EvalReport) => void;

@@ -7,7 +7,7 @@
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { releasingBuffers } from '../tensor/buffer.js';
 import type { SpikingModel } from '../snn/model.js';
-import type { Batch } from '../attacks/base.js';
+import type { Batch } from '../data/batch.js';
 import { Rng, mixSeed } from '../data/rng.js';
 import { scoreRow } from './accuracy.js';
 

@@ -19,16 +19,12 @@ import { scoreBatch, nameCode, type BatchScore, type ScoreContext } from './scor
 import { WorstCaseTracker, meanPercent } from './worst-case.js';
 import { SpikeCounter, type LayerSpikeStats } from './spikes.js';
 import type { Score, WorstCase } from './result-schema.js';
+import type { StartProgress } from '../progress.js';
 
 /** the strong suite in the order it runs; each attack only sees what the previous ones left */
 export const STRONG_SUITE = ['apgd-ce', 'apgd-dlr', 'ensemble', 'transfer-ann', 'square'] as const;
 
 export type Box = 'whiteBox' | 'blackBox';
-
-export interface ProgressSink {
-  update(done: number, fields?: string): void;
-  stop(): void;
-}
 
 /** the scores of every sample under one setting, in dataset order */
 export interface SampleScores {
@@ -67,7 +63,7 @@ export interface AttackRunInput {
   /** attack context extras (EOT, surrogate), the same for every attack */
   context: Omit<AttackContext, 'model' | 'timesteps' | 'rng' | 'encoding'>;
   batch: number;
-  progress?: (label: string, total: number) => ProgressSink;
+  progress?: StartProgress;
 }
 
 export interface SuiteInput extends AttackRunInput {

@@ -15,6 +15,10 @@ export const NormalizationSchema: z.ZodType<Normalization> = z
   .object({ mean: z.array(z.number()).min(1), std: z.array(z.number().positive()).min(1) })
   .refine((n) => n.mean.length === n.std.length, 'mean and std need one value per channel');
 
+/** input encodings: the analog image at every step, or Poisson spikes with its pixel intensities as rates */
+export const ENCODINGS = ['direct', 'poisson'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
 /** a spiking layer as evaluation and energy accounting see it */
 export interface SpikingLayerInfo {
   /** threshold/leak key suffix in the seed's naming, e.g. 't3' -> threshold.t3, leak.l3 */
@@ -51,7 +55,7 @@ export interface ForwardOptions {
   /** return every spiking layer's membrane after the last step (to continue from it) */
   captureMembrane?: boolean;
   /** input encoding: direct (analog image at every step, the default) or Poisson spikes */
-  encoding?: 'direct' | 'poisson';
+  encoding?: Encoding;
   /**
    * the ds/dz every spiking layer's backward uses (default: the training surrogate, pwl with
    * gamma 0.3 and width 1); attacks pass others (the forward is the same for all)

@@ -8,9 +8,11 @@ import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import type { SpikingModel } from '../snn/model.js';
 import type { Rng } from '../snn/dropout.js';
 import type { Optimizer } from '../tensor/optim/optimizer.js';
-import { countCorrect, type StepBatch, type StepResult } from './step-common.js';
+import { countCorrect } from '../eval/accuracy.js';
+import type { StepResult } from './step-common.js';
+import type { Batch } from '../data/batch.js';
 
-export function annStep(model: SpikingModel, optimizer: Optimizer, batch: StepBatch, rng: Rng): StepResult {
+export function annStep(model: SpikingModel, optimizer: Optimizer, batch: Batch, rng: Rng): StepResult {
   const x = new Tensor(batch.x01, batch.shape);
   const logits = model.forwardAnn(x, { train: true, rng });
   const loss = crossEntropy(logits, batch.labels);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DATASET_NAMES, type DatasetName } from '../data/dataset.js';
 import { MAX_TIMESTEPS } from '../io/checkpoint-meta.js';
 import { parseOrThrow } from '../validate.js';
+import { ENCODINGS } from '../snn/model.js';
 
 export const TRAIN_METHODS = ['ann', 'snn', 'hire'] as const;
 export type TrainMethod = (typeof TRAIN_METHODS)[number];
@@ -14,8 +15,6 @@ export const OPTIMIZERS = ['sgd', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const SCHEDULES = ['step', 'cosine', 'constant'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
-export const ENCODINGS = ['direct', 'poisson'] as const;
-export type Encoding = (typeof ENCODINGS)[number];
 /** HIRE: noise added to the previous period's input (cumulative) or to the clean image */
 export const NOISE_MODES = ['cumulative', 'from-clean'] as const;
 export type NoiseMode = (typeof NOISE_MODES)[number];

@@ -31,7 +31,9 @@ import type { Optimizer } from '../tensor/optim/optimizer.js';
 import { Rng } from '../data/rng.js';
 import { fgsmStep } from '../attacks/fgsm.js';
 import type { HireLoss, HireUpdate, NoiseMode, NoiseTiming } from './config.js';
-import { clampLeaks, countCorrect, type StepBatch, type StepResult } from './step-common.js';
+import { countCorrect } from '../eval/accuracy.js';
+import { clampLeaks, type StepResult } from './step-common.js';
+import type { Batch } from '../data/batch.js';
 
 /** the step's options; absent variants are the first reconstruction's (from rest, period loss, noise before the update, a step per period) */
 export interface HireStepOptions {
@@ -93,7 +95,7 @@ interface PeriodArgs {
 }
 
 /** forward of one period, its loss, and the backward into the parameters' (and the input's) gradients */
-function periodPass(model: SpikingModel, batch: StepBatch, a: PeriodArgs): PeriodPass {
+function periodPass(model: SpikingModel, batch: Batch, a: PeriodArgs): PeriodPass {
   const x = new Tensor(a.x, batch.shape, { requiresGrad: a.inputGrad });
   const out = model.forward(x, {
     timesteps: a.steps, train: true, rng: new Rng(a.dropoutSeed),
@@ -107,7 +109,7 @@ function periodPass(model: SpikingModel, batch: StepBatch, a: PeriodArgs): Perio
 }
 
 /** periodPass for the input gradient only: the parameters get none */
-function inputOnlyPass(model: SpikingModel, batch: StepBatch, a: PeriodArgs): PeriodPass {
+function inputOnlyPass(model: SpikingModel, batch: Batch, a: PeriodArgs): PeriodPass {
   const params = [...model.params.values()];
   const saved = params.map((p) => p.requiresGrad);
   for (const p of params) p.requiresGrad = false;
@@ -118,7 +120,7 @@ function inputOnlyPass(model: SpikingModel, batch: StepBatch, a: PeriodArgs): Pe
   }
 }
 
-export function hireStep(model: SpikingModel, optimizer: Optimizer, batch: StepBatch, o: HireStepOptions): HireStepResult {
+export function hireStep(model: SpikingModel, optimizer: Optimizer, batch: Batch, o: HireStepOptions): HireStepResult {
   if (!(Number.isInteger(o.periods) && o.periods >= 1 && o.timesteps % o.periods === 0)) {
     throw new Error(`HIRE: ${o.timesteps} time steps cannot be split into ${o.periods} equal periods`);
   }

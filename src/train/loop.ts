@@ -16,20 +16,17 @@ import { annStep } from './ann.js';
 import { snnStep } from './snn-step.js';
 import { hireStep, noiseEpsilonAt } from './hire-step.js';
 import type { StepResult } from './step-common.js';
-import { evaluateClean, type CleanEvalResult } from './eval-clean.js';
+import { evaluateClean, type CleanEvalResult } from '../eval/clean.js';
 import { emptySums, type TrainProgress } from './state.js';
 import { nowIso, type EpochLogEntry } from './log.js';
 import { checkStepFinite } from './finite-check.js';
+import type { StartProgress } from '../progress.js';
+import type { Batch } from '../data/batch.js';
 
 export const DROPOUT_STREAM = 0x44524f;
 
-export interface ProgressBar {
-  update(done: number, fields?: string): void;
-  stop(): void;
-}
-
 export interface TrainUi {
-  progress?: (label: string, total: number, unit?: string) => ProgressBar;
+  progress?: StartProgress;
   log?: (line: string) => void;
 }
 
@@ -58,9 +55,8 @@ export function trainLoader(config: TrainConfig, train: Dataset): BatchLoader {
 }
 
 /** one step of the configured method on batch k of epoch e */
-export function runStep(ctx: Pick<LoopContext, 'config' | 'model' | 'optimizer'>, x01: Float32Array, shape: number[], labels: Int32Array, epoch: number, k: number, batchesPerEpoch = 1): StepResult {
+export function runStep(ctx: Pick<LoopContext, 'config' | 'model' | 'optimizer'>, batch: Batch, epoch: number, k: number, batchesPerEpoch = 1): StepResult {
   const { config, model, optimizer } = ctx;
-  const batch = { x01, shape, labels };
   const dropoutSeed = mixSeed(config.seed, epoch, k, DROPOUT_STREAM);
   switch (config.method) {
     case 'ann':
@@ -98,7 +94,6 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
   const loader = trainLoader(config, ctx.train);
   const perEpoch = loader.length;
   const layers = model.spikingLayers();
-  const shape = (size: number) => [size, ctx.train.channels, ctx.train.height, ctx.train.width];
   const schedule = { kind: config.schedule, lr: config.lr, epochs: config.epochs, batchesPerEpoch: perEpoch, milestones: config.milestones, gamma: config.gamma };
   let lastSave = now();
   // what the run folder holds: the caller saved the starting point before the loop
@@ -130,7 +125,7 @@ export async function trainLoop(ctx: LoopContext): Promise<'done' | 'stopped'> {
         const where = `epoch ${e + 1}, batch ${k + 1}`;
         let r: StepResult;
         try {
-          r = runStep(ctx, b.x01, shape(b.size), b.labels, e, k, perEpoch);
+          r = runStep(ctx, b, e, k, perEpoch);
         } catch (err) {
           // a kernel refusing a non-finite threshold mid-step (HIRE updates once per period) is a divergence too
           checkStepFinite(0, model.params, where, keptState());

@@ -25,7 +25,7 @@ import { calibrationBatch, convertAnnToSnn, wantsConversion, type ConversionResu
 import { trainLoop, evaluateWithProgress, trainLoader, type TrainUi } from './loop.js';
 import { emptySums, hasState, loadState, saveState, statePath, type TrainProgress, type TrainStateMeta } from './state.js';
 import { writeLog, nowIso, type EpochLogEntry } from './log.js';
-import type { CleanEvalResult } from './eval-clean.js';
+import type { CleanEvalResult } from '../eval/clean.js';
 import { RunFolder } from './run-folder.js';
 import { RunLock } from './run-lock.js';
 import { checkOutputDir } from '../io/output-path.js';

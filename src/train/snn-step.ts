@@ -9,8 +9,10 @@ import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import type { SpikingModel } from '../snn/model.js';
 import type { Rng } from '../snn/dropout.js';
 import type { Optimizer } from '../tensor/optim/optimizer.js';
-import type { Encoding } from './config.js';
-import { clampLeaks, countCorrect, type StepBatch, type StepResult } from './step-common.js';
+import type { Encoding } from '../snn/model.js';
+import { countCorrect } from '../eval/accuracy.js';
+import { clampLeaks, type StepResult } from './step-common.js';
+import type { Batch } from '../data/batch.js';
 
 export interface SnnStepOptions {
   timesteps: number;
@@ -18,7 +20,7 @@ export interface SnnStepOptions {
   encoding?: Encoding;
 }
 
-export function snnStep(model: SpikingModel, optimizer: Optimizer, batch: StepBatch, o: SnnStepOptions): StepResult {
+export function snnStep(model: SpikingModel, optimizer: Optimizer, batch: Batch, o: SnnStepOptions): StepResult {
   const x = new Tensor(batch.x01, batch.shape);
   const out = model.forward(x, { timesteps: o.timesteps, train: true, rng: o.rng, encoding: o.encoding ?? 'direct' });
   const loss = crossEntropy(out.logits, batch.labels);

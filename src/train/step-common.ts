@@ -4,14 +4,6 @@ import type { Optimizer } from '../tensor/optim/optimizer.js';
 import { Sgd } from '../tensor/optim/sgd.js';
 import { Adam } from '../tensor/optim/adam.js';
 import type { OptimizerName } from './config.js';
-import { inTopK } from '../eval/accuracy.js';
-
-export interface StepBatch {
-  /** pixels in [0,1], NCHW */
-  x01: Float32Array;
-  shape: readonly number[];
-  labels: ArrayLike<number>;
-}
 
 export interface StepResult {
   /** mean cross-entropy (HIRE: averaged over the periods) */
@@ -21,13 +13,6 @@ export interface StepResult {
   count: number;
   /** spikes per spiking layer over the batch and all steps (absent for the ANN) */
   spikeCounts?: number[];
-}
-
-/** number of rows of logits [B, K] whose label is top-1, by the same rule as `hire-snn eval` (src/eval/accuracy.ts) */
-export function countCorrect(logits: Float32Array, labels: ArrayLike<number>, classes: number): number {
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) if (inTopK(logits, i, classes, labels[i], 1)) correct++;
-  return correct;
 }
 
 /** the seed's constraint after every update: leaks stay <= 1 */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { augment01, cropFlipInto, drawCropFlip, type CropFlip } from '../../src/data/augment.js';
 import type { Dataset } from '../../src/data/dataset.js';
-import { BatchLoader, type Batch } from '../../src/data/loader.js';
+import { BatchLoader, type LoadedBatch as Batch } from '../../src/data/loader.js';
 import { mixSeed, Rng } from '../../src/data/rng.js';
 
 const G = { channels: 3, height: 8, width: 8 };

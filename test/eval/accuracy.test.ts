@@ -1,8 +1,7 @@
 /** Scoring like PyTorch's argmax/topk: ties to the first index, non-finite rows wrong, degenerate rows counted. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AccuracyMeter, inTopK, scoreRow } from '../../src/eval/accuracy.js';
-import { countCorrect } from '../../src/train/step-common.js';
+import { AccuracyMeter, countCorrect, inTopK, scoreRow } from '../../src/eval/accuracy.js';
 
 /** torch.argmax: the first index of the maximum (NaN counts as the maximum, which we refuse instead) */
 function argmax(row: number[]): number {

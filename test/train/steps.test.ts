@@ -18,7 +18,8 @@ import { hireStep, craftNextInput, noiseEpsilonAt, type HireStepOptions } from '
 import { annStep } from '../../src/train/ann.js';
 import { Rng } from '../../src/data/rng.js';
 import { resnetSpec } from '../../src/snn/resnet-presets.js';
-import { makeOptimizer, countCorrect } from '../../src/train/step-common.js';
+import { makeOptimizer } from '../../src/train/step-common.js';
+import { countCorrect } from '../../src/eval/accuracy.js';
 import { loadFixture, vggSpecOf, relErr, type Fixture } from '../helpers/fixtures.js';
 
 const NAME = 'vgg5-tiny-c10';

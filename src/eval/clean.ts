@@ -6,12 +6,11 @@
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { releasingBuffers } from '../tensor/buffer.js';
 import { crossEntropy } from '../tensor/ops/cross-entropy.js';
-import type { SpikingModel } from '../snn/model.js';
+import type { Encoding, SpikingModel } from '../snn/model.js';
 import type { Dataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
 import { Rng, mixSeed } from '../data/rng.js';
-import { countCorrect } from './step-common.js';
-import type { Encoding } from './config.js';
+import { countCorrect } from './accuracy.js';
 
 export interface CleanEvalOptions {
   /** evaluate the ReLU network (ANN) instead of the spiking one */
@@ -55,7 +54,7 @@ export async function evaluateClean(model: SpikingModel, data: Dataset, o: Clean
   for (let k = 0; k < loader.length; k++) {
     if (o.shouldStop?.()) return null;
     const b = loader.batch(0, k);
-    const x = new Tensor(b.x01, [b.size, data.channels, data.height, data.width]);
+    const x = new Tensor(b.x01, b.shape);
     const { logits, counts } = releasingBuffers(() => noGrad(() => {
       if (o.ann) return { logits: model.forwardAnn(x, { train: false }), counts: undefined };
       const out = model.forward(x, { timesteps: o.timesteps, encoding: o.encoding, rng: new Rng(mixSeed(o.seed, k, POISSON_STREAM)) });
