@@ -6,8 +6,8 @@
  * MODEL_DIR comes from `hire-snn bench --export DIR`.
  */
 import { getBackend, setBackend, type Backend, type ConvShape } from '../src/kernels/index.js';
-import { loadBenchSetup } from '../src/bench/setup.js';
-import { runBench, WARMUP_RUNS, type Workload } from '../src/bench/measure.js';
+import { loadBenchSetup } from '../src/perf/setup.js';
+import { runBench, WARMUP_RUNS, type Workload } from '../src/perf/measure.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: profile.ts MODEL_DIR [workloads]');

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch side of the hire-snn benchmark (a benchmark-only dependency: apt-get install python3-torch).
 
-Reads a model exported by `hire-snn bench --export DIR` (model.json, weights.bin, input.bin) and
+Reads a model exported by `hire-snn bench --export DIR` (model.safetensors, input.safetensors) and
 times, on the same weights, thresholds and batch as ours:
   - inference (eval mode, no grad),
   - one PGD step (forward + input gradient through BPTT, parameters frozen, signed update),
@@ -45,20 +45,32 @@ class LinearSpike(torch.autograd.Function):
 spike_fn = LinearSpike.apply
 
 
+def read_safetensors(path):
+    """tensors (numpy, copied) and string metadata of a safetensors file (only the dtypes the export writes)"""
+    with open(path, "rb") as f:
+        b = f.read()
+    n = int.from_bytes(b[:8], "little")
+    header = json.loads(b[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    dtypes = {"F32": "<f4", "I32": "<i4"}
+    tensors = {}
+    for k, e in header.items():
+        start, end = e["data_offsets"]
+        a = np.frombuffer(b[8 + n + start:8 + n + end], dtype=dtypes[e["dtype"]])
+        tensors[k] = a.reshape(e["shape"]).copy()
+    return tensors, meta
+
+
 class Model:
     def __init__(self, d):
-        m = json.load(open(os.path.join(d, "model.json")))
+        weights, meta = read_safetensors(os.path.join(d, "model.safetensors"))
+        m = json.loads(meta["hire-snn"])
         self.spec = m["spec"]
         self.T = m["timesteps"]
-        w = np.fromfile(os.path.join(d, "weights.bin"), dtype="<f4")
-        self.p = {}
-        for e in m["params"]:
-            n = int(np.prod(e["shape"])) if e["shape"] else 1
-            self.p[e["key"]] = torch.from_numpy(w[e["offset"]:e["offset"] + n].copy()).reshape(e["shape"]).requires_grad_(True)
-        shape = m["input"]["shape"]
-        x = np.fromfile(os.path.join(d, "input.bin"), dtype="<f4").reshape(shape)
-        self.x01 = torch.from_numpy(x.copy())
-        self.labels = torch.tensor(m["input"]["labels"], dtype=torch.long)
+        self.p = {k: torch.from_numpy(w).requires_grad_(True) for k, w in weights.items()}
+        batch, _ = read_safetensors(os.path.join(d, "input.safetensors"))
+        self.x01 = torch.from_numpy(batch["x01"])
+        self.labels = torch.from_numpy(batch["labels"]).long()
         self.mean = torch.tensor(m["normalization"]["mean"]).view(1, -1, 1, 1)
         self.std = torch.tensor(m["normalization"]["std"]).view(1, -1, 1, 1)
         # layers: ('conv', index, pool) ... ('fc', index, key)

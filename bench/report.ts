@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WORKLOADS, type BenchResult, type Workload } from '../src/bench/measure.js';
-import { loadBenchSetup } from '../src/bench/setup.js';
+import { WORKLOADS, type BenchResult, type Workload } from '../src/perf/measure.js';
+import { loadBenchSetup } from '../src/perf/setup.js';
 import { describeSpec } from '../src/snn/describe.js';
 
 const KEY: Record<Workload, 'inferImagesPerSec' | 'pgdStepImagesPerSec' | 'trainStepImagesPerSec'> = {

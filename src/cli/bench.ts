@@ -12,10 +12,9 @@ import { intList, listOf, nonNegativeInt, oneOf, positiveInt, positiveNumber } f
 import { loadModelFile } from '../io/load.js';
 import { parseArch } from '../snn/arch.js';
 import { NORMALIZATION } from '../data/dataset.js';
-import { wantsConversion } from '../train/convert.js';
-import type { ConvertMode } from '../train/config.js';
-import { createBenchSetup, exportBenchSetup, loadBenchSetup, type BenchSetup } from '../bench/setup.js';
-import { runBench, WORKLOADS, type Workload } from '../bench/measure.js';
+import { CONVERT_MODES, wantsConversion, type ConvertMode } from '../snn/thresholds.js';
+import { BENCH_MODEL_FILE, createBenchSetup, exportBenchSetup, loadBenchSetup, type BenchSetup } from '../perf/setup.js';
+import { runBench, WORKLOADS, type Workload } from '../perf/measure.js';
 import { checkOutputDir, checkOutputFile } from '../io/output-path.js';
 
 interface RawOptions {
@@ -57,7 +56,7 @@ export function registerBench(program: Command): void {
     .option('--json <file>', 'write the results as JSON')
     .option('--export <dir>', 'save the model, thresholds and batch here (for bench/pytorch_bench.py)')
     .option('--init <file>', 'trained weights instead of random ones: our checkpoint or a .pt (arch, hidden, classes from the file)')
-    .option('--convert <when>', 'threshold search on --init: auto (when it is an ANN) | always | never', oneOf('--convert', ['auto', 'always', 'never'] as const), 'auto')
+    .option('--convert <when>', 'threshold search on --init: auto (when it is an ANN) | always | never', oneOf('--convert', CONVERT_MODES), 'auto')
     .option('--load <dir>', 'benchmark a model saved with --export (ignores the model options)')
     .action(async (o: RawOptions) => {
       // where the results go is checked before the minutes of benchmarking
@@ -66,8 +65,8 @@ export function registerBench(program: Command): void {
       let setup: BenchSetup;
       if (o.load) {
         if (!fs.existsSync(o.load)) throw new UserError(`--load ${o.load}: no such directory`);
-        if (!fs.existsSync(path.join(o.load, 'model.json'))) {
-          throw new UserError(`--load ${o.load}: no model.json there (a directory written by \`hire-snn bench --export\`)`);
+        if (!fs.existsSync(path.join(o.load, BENCH_MODEL_FILE))) {
+          throw new UserError(`--load ${o.load}: no ${BENCH_MODEL_FILE} there (a directory written by \`hire-snn bench --export\`)`);
         }
         setup = loadBenchSetup(o.load);
       } else {

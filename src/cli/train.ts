@@ -5,8 +5,9 @@ import { positiveInt, nonNegativeInt, nonNegativeNumber, positiveNumber, finiteN
 import { createProgress } from './progress.js';
 import { DATASET_NAMES } from '../data/dataset.js';
 import { ENCODINGS } from '../snn/model.js';
+import { CONVERT_MODES } from '../snn/thresholds.js';
 import {
-  TRAIN_METHODS, OPTIMIZERS, SCHEDULES, NOISE_MODES, CONVERT_MODES, HIRE_LOSSES, NOISE_TIMINGS, HIRE_UPDATES, TrainConfigError, parseTrainConfig,
+  TRAIN_METHODS, OPTIMIZERS, SCHEDULES, NOISE_MODES, HIRE_LOSSES, NOISE_TIMINGS, HIRE_UPDATES, TrainConfigError, parseTrainConfig,
   type TrainConfig, type TrainConfigInput,
 } from '../train/config.js';
 import { runTraining } from '../train/run.js';

@@ -8,6 +8,15 @@ import { Tensor, noGrad } from '../tensor/tensor.js';
 import type { SpikingModel } from './model.js';
 import { percentile } from './percentile.js';
 
+/** --convert: when a loaded model gets the threshold search */
+export const CONVERT_MODES = ['auto', 'always', 'never'] as const;
+export type ConvertMode = (typeof CONVERT_MODES)[number];
+
+/** whether a model trained as `method` (a checkpoint's; 'ann': ReLU weights, no thresholds) gets the search (auto: when it is an ANN) */
+export function wantsConversion(mode: ConvertMode, method: string): boolean {
+  return mode === 'always' || (mode === 'auto' && method === 'ann');
+}
+
 export interface ThresholdSearchOptions {
   timesteps: number;
   percentile?: number;

@@ -8,6 +8,7 @@ import { DATASET_NAMES, type DatasetName } from '../data/dataset.js';
 import { MAX_TIMESTEPS } from '../io/checkpoint-meta.js';
 import { parseOrThrow } from '../validate.js';
 import { ENCODINGS } from '../snn/model.js';
+import { CONVERT_MODES } from '../snn/thresholds.js';
 
 export const TRAIN_METHODS = ['ann', 'snn', 'hire'] as const;
 export type TrainMethod = (typeof TRAIN_METHODS)[number];
@@ -28,8 +29,6 @@ export type NoiseTiming = (typeof NOISE_TIMINGS)[number];
 export const HIRE_UPDATES = ['per-period', 'per-batch'] as const;
 export type HireUpdate = (typeof HIRE_UPDATES)[number];
 /** conversion from an --init checkpoint: auto = only when it is an ANN */
-export const CONVERT_MODES = ['auto', 'always', 'never'] as const;
-export type ConvertMode = (typeof CONVERT_MODES)[number];
 
 export const DEFAULT_NOISE_EPS = 8 / 255;
 

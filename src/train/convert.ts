@@ -10,15 +10,8 @@ import { findThresholds } from '../snn/thresholds.js';
 import type { Dataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
 import { mixSeed } from '../data/rng.js';
-import type { ConvertMode } from './config.js';
-import type { TrainingMethod } from '../io/checkpoint-meta.js';
 
 const CALIBRATION_STREAM = 0x43414c;
-
-/** --convert: whether a loaded model gets the threshold search (auto: when it is an ANN) */
-export function wantsConversion(mode: ConvertMode, method: TrainingMethod): boolean {
-  return mode === 'always' || (mode === 'auto' && method === 'ann');
-}
 
 export interface ConversionOptions {
   timesteps: number;

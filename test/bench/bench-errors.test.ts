@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCliProcess } from '../helpers/cli.js';
 
-test('bench --load: a missing directory and a directory without model.json each give one line', () => {
+test('bench --load: a missing directory and a directory without model.safetensors each give one line', () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'hsnn-bench-'));
   try {
     const missing = path.join(empty, 'nope');
-    for (const [dir, expected] of [[missing, 'no such directory'], [empty, 'no model.json there']] as const) {
+    for (const [dir, expected] of [[missing, 'no such directory'], [empty, 'no model.safetensors there']] as const) {
       const r = runCliProcess(['bench', '--load', dir, '--reps', '1']);
       assert.equal(r.status, 1, r.stderr);
       const lines = r.stderr.trim().split('\n');

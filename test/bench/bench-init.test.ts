@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCliProcess } from '../helpers/cli.js';
 import { FIXTURES, loadFixture } from '../helpers/fixtures.js';
-import { createBenchSetup, loadBenchSetup } from '../../src/bench/setup.js';
+import { createBenchSetup, loadBenchSetup } from '../../src/perf/setup.js';
 import { buildModel } from '../../src/snn/build.js';
 import type { VggSpec } from '../../src/snn/spec.js';
 import { packageRoot } from '../../src/package.js';

@@ -2,8 +2,9 @@
  * The benchmark model: a spiking VGG of the seed layout (or a DIET-SNN ResNet: resnet12/20/34) with He-initialised random weights
  * (seeded) or a trained checkpoint's, thresholds from the seed's percentile search on real CIFAR-10 training images
  * (so spike rates are realistic), and a fixed input batch. It can be exported to a directory
- * (raw little-endian float32 + a JSON manifest) that the PyTorch side (bench/pytorch_bench.py)
- * reads, and loaded back, so both sides run the same weights, thresholds and images.
+ * (model.safetensors, our checkpoint; input.safetensors, the batch) that the PyTorch side
+ * (bench/pytorch_bench.py) reads, and loaded back, so both sides run the same weights,
+ * thresholds and images.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,12 @@ import type { ModelSpec } from '../snn/spec.js';
 import { parseArch, specFromArch } from '../snn/arch.js';
 import { findThresholds } from '../snn/thresholds.js';
 import { Tensor } from '../tensor/tensor.js';
+import { z } from 'zod';
+import { saveCheckpoint } from '../io/checkpoint.js';
+import { loadModelFile } from '../io/load.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
+import { CheckpointError } from '../io/errors.js';
+import { parseOrThrow } from '../validate.js';
 
 export interface BenchModelOptions {
   arch: string;
@@ -93,58 +100,52 @@ export async function createBenchSetup(o: BenchModelOptions): Promise<BenchSetup
   };
 }
 
-interface Manifest {
-  format: 'hire-snn-bench-1';
-  spec: ModelSpec;
-  timesteps: number;
-  normalization: { mean: readonly number[]; std: readonly number[] };
-  calibration: BenchSetup['calibration'];
-  weights?: string;
-  /** parameters in state_dict order; offsets/lengths in float32 elements of weights.bin */
-  params: { key: string; shape: readonly number[]; offset: number }[];
-  input: { shape: number[]; labels: number[] };
-}
+/** the benchmark's own description, in the metadata of input.safetensors */
+const BENCH_META_KEY = 'hire-snn-bench';
+const BenchMetaSchema = z.object({
+  format: z.literal('hire-snn-bench/2'),
+  timesteps: z.number().int().min(1),
+  calibration: z.object({ images: z.number().int().min(0), scaling: z.number().positive(), seconds: z.number().min(0) }),
+  weights: z.string().optional(),
+});
+export const BENCH_MODEL_FILE = 'model.safetensors';
+export const BENCH_INPUT_FILE = 'input.safetensors';
 
-/** writes model.json, weights.bin and input.bin into dir */
+/** writes model.safetensors (a hire-snn checkpoint: weights, thresholds, spec) and input.safetensors (the batch) into dir */
 export function exportBenchSetup(s: BenchSetup, dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  const params: Manifest['params'] = [];
-  let offset = 0;
-  for (const [key, t] of s.model.params) {
-    params.push({ key, shape: t.shape, offset });
-    offset += t.size;
-  }
-  const all = new Float32Array(offset);
-  for (const p of params) all.set(s.model.params.get(p.key)!.data, p.offset);
-  const manifest: Manifest = {
-    format: 'hire-snn-bench-1', spec: s.spec, timesteps: s.timesteps, normalization: s.model.normalization,
-    calibration: s.calibration, weights: s.weights, params, input: { shape: [s.labels.length, 3, 32, 32], labels: [...s.labels] },
-  };
-  fs.writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(all.buffer));
-  fs.writeFileSync(path.join(dir, 'input.bin'), new Uint8Array(s.x01.buffer, s.x01.byteOffset, s.x01.byteLength));
-  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(manifest, null, 1));
-}
-
-function readF32(file: string): Float32Array {
-  const b = fs.readFileSync(file);
-  const out = new Float32Array(b.length / 4);
-  new Uint8Array(out.buffer).set(b);
-  return out;
+  saveCheckpoint(path.join(dir, BENCH_MODEL_FILE), s.model, {
+    spec: s.spec, timesteps: s.timesteps, normalization: s.model.normalization, dataset: 'cifar10',
+    // searched thresholds make it a converted SNN; otherwise a trained model's thresholds were kept
+    method: s.calibration.images > 0 ? 'converted' : 'imported',
+  });
+  const meta: z.infer<typeof BenchMetaSchema> = { format: 'hire-snn-bench/2', timesteps: s.timesteps, calibration: s.calibration, weights: s.weights };
+  writeSafetensorsFile(path.join(dir, BENCH_INPUT_FILE), [
+    ['x01', { dtype: 'F32', shape: [s.labels.length, 3, 32, 32], data: s.x01 }],
+    ['labels', { dtype: 'I32', shape: [s.labels.length], data: s.labels }],
+  ], { [BENCH_META_KEY]: JSON.stringify(meta) });
 }
 
 /** reads a directory written by exportBenchSetup */
 export function loadBenchSetup(dir: string): BenchSetup {
-  const m = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as Manifest;
-  if (m.format !== 'hire-snn-bench-1') throw new Error(`${dir}/model.json is not a hire-snn benchmark model`);
-  const model = buildModel(m.spec, m.normalization);
-  const all = readF32(path.join(dir, 'weights.bin'));
-  for (const p of m.params) {
-    const t = model.params.get(p.key);
-    if (!t) throw new Error(`${dir}: unknown parameter ${p.key}`);
-    t.data.set(all.subarray(p.offset, p.offset + t.size));
+  const loaded = loadModelFile(path.join(dir, BENCH_MODEL_FILE), { normalization: NORMALIZATION.cifar10 });
+  const inputFile = path.join(dir, BENCH_INPUT_FILE);
+  const input = readSafetensorsFile(inputFile);
+  const bad = (line: string): CheckpointError => new CheckpointError(`${inputFile}: not a hire-snn benchmark batch: ${line}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(input.metadata?.[BENCH_META_KEY] ?? 'null');
+  } catch {
+    throw bad(`its ${BENCH_META_KEY} metadata is not JSON`);
+  }
+  const meta = parseOrThrow(BenchMetaSchema, raw, bad);
+  const x01 = input.tensors.get('x01');
+  const labels = input.tensors.get('labels');
+  if (x01?.dtype !== 'F32' || labels?.dtype !== 'I32' || x01.shape.join() !== `${labels.shape[0]},3,32,32`) {
+    throw bad('needs x01 (F32, [B,3,32,32]) and labels (I32, [B])');
   }
   return {
-    model, spec: m.spec, timesteps: m.timesteps, x01: readF32(path.join(dir, 'input.bin')),
-    labels: Int32Array.from(m.input.labels), calibration: m.calibration, weights: m.weights,
+    model: loaded.model, spec: loaded.spec, timesteps: meta.timesteps, x01: x01.data as Float32Array,
+    labels: labels.data as Int32Array, calibration: meta.calibration, weights: meta.weights,
   };
 }
