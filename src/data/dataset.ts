@@ -64,17 +64,3 @@ export function classCounts(d: Pick<Dataset, 'labels' | 'count' | 'numClasses'>)
   for (let i = 0; i < d.count; i++) counts[d.labels[i]]++;
   return counts;
 }
-
-/** a new dataset holding the given images (copied), in the given order */
-export function subset(d: Dataset, indices: ArrayLike<number>): Dataset {
-  const size = imageSize(d);
-  const images = new Uint8Array(indices.length * size);
-  const labels = new Uint8Array(indices.length);
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k];
-    if (!(i >= 0 && i < d.count)) throw new RangeError(`subset: index ${i} outside 0..${d.count - 1}`);
-    images.set(d.images.subarray(i * size, (i + 1) * size), k * size);
-    labels[k] = d.labels[i];
-  }
-  return { ...d, images, labels, count: indices.length };
-}

@@ -162,21 +162,6 @@ export function elementAt(a: NamedArray, i: number): number {
   return Number(v);
 }
 
-/** an F32 array of the given shape (copies nothing: `data` is used as it is) */
-export function f32Array(shape: number[], data: Float32Array): NamedArray {
-  if (data.length !== numel(shape)) throw new CheckpointError(`shape [${shape.join(',')}] needs ${numel(shape)} values, got ${data.length}`);
-  return { dtype: 'F32', shape, data };
-}
-
-/** byte-for-byte equality of dtype, shape and data */
-export function arraysEqual(a: NamedArray, b: NamedArray): boolean {
-  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length) return false;
-  if (a.shape.some((d, i) => d !== b.shape[i])) return false;
-  const x = bytesOf(a);
-  const y = bytesOf(b);
-  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
-}
-
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }

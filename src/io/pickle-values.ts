@@ -21,10 +21,6 @@ export class PyDict extends Map<unknown, unknown> {
   }
 }
 
-export function isDictLike(v: unknown): v is Map<unknown, unknown> {
-  return v instanceof Map;
-}
-
 /** the value under a string key of a dict-like object, or undefined */
 export function dictGet(v: unknown, key: string): unknown {
   return v instanceof Map ? v.get(key) : undefined;

@@ -1,5 +1,5 @@
 /** Access to the golden fixtures in ../shared/fixtures (made with a PyTorch reference of the seed). */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
@@ -26,10 +26,6 @@ export interface Fixture {
   meta: FixtureMeta;
   weights: Map<string, { shape: number[]; data: Float32Array }>;
   case: Map<string, { shape: number[]; data: Float32Array }>;
-}
-
-export function fixtureExists(name: string): boolean {
-  return existsSync(path.join(FIXTURES, name, 'meta.json'));
 }
 
 function readAsFloat(file: string): Map<string, { shape: number[]; data: Float32Array }> {
