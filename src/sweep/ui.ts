@@ -1,5 +1,5 @@
 /** What a sweep tells its user (the command line passes these down; the library prints nothing). */
-import type { ProgressReporter } from '../cli/progress.js';
+import type { ProgressReporter } from '../progress.js';
 import { describeCoords, type Cell } from './expand.js';
 
 export interface SweepUi {
