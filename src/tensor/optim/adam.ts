@@ -1,7 +1,7 @@
 /** Adam (optionally AMSGrad) with L2 weight decay, as torch.optim.Adam. */
 import { getBackend } from '../../kernels/index.js';
 import type { Tensor } from '../tensor.js';
-import { OptimizerBase } from './optimizer.js';
+import { OptimizerBase, withDefaults } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -12,34 +12,27 @@ export interface AdamOptions {
   amsgrad?: boolean;
 }
 
+const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, amsgrad: false };
+
 export class Adam extends OptimizerBase {
-  private readonly beta1: number;
-  private readonly beta2: number;
-  private readonly eps: number;
-  private readonly weightDecay: number;
-  private readonly amsgrad: boolean;
+  private readonly h: Readonly<typeof ADAM_DEFAULTS>;
 
   constructor(params: Map<string, Tensor>, opts: AdamOptions) {
     super(params, opts.lr);
-    this.beta1 = opts.beta1 ?? 0.9;
-    this.beta2 = opts.beta2 ?? 0.999;
-    this.eps = opts.eps ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
-    this.amsgrad = opts.amsgrad ?? false;
+    this.h = withDefaults(ADAM_DEFAULTS, opts);
   }
 
   step(): void {
     this.stepCount++;
     const backend = getBackend();
-    const h = {
-      lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, step: this.stepCount,
-    };
+    const { amsgrad, ...rest } = this.h;
+    const h = { lr: this.lr, ...rest, step: this.stepCount };
     for (const [name, p] of this.params) {
       const g = p.grad;
       if (!g) continue;
       const m = this.buffer(`${name}.exp_avg`, p.size);
       const v = this.buffer(`${name}.exp_avg_sq`, p.size);
-      const vmax = this.amsgrad ? this.buffer(`${name}.max_exp_avg_sq`, p.size) : null;
+      const vmax = amsgrad ? this.buffer(`${name}.max_exp_avg_sq`, p.size) : null;
       backend.adamStep(p.data, g, m, v, vmax, h);
     }
   }

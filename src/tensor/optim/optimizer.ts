@@ -11,6 +11,13 @@ export interface Optimizer {
   loadStateDict(state: { step: number; buffers: Map<string, Float32Array> }): void;
 }
 
+/** the hyperparameters: each as given, else its default (undefined counts as not given) */
+export function withDefaults<D extends object>(defaults: D, given: Partial<D>): Readonly<D> {
+  const out = { ...defaults };
+  for (const k of Object.keys(defaults) as (keyof D)[]) if (given[k] !== undefined) out[k] = given[k] as D[keyof D];
+  return out;
+}
+
 export abstract class OptimizerBase implements Optimizer {
   protected stepCount = 0;
   protected readonly buffers = new Map<string, Float32Array>();

@@ -1,7 +1,7 @@
 /** SGD with momentum and weight decay, as torch.optim.SGD (dampening 0, optional Nesterov). */
 import { getBackend } from '../../kernels/index.js';
 import type { Tensor } from '../tensor.js';
-import { OptimizerBase } from './optimizer.js';
+import { OptimizerBase, withDefaults } from './optimizer.js';
 
 export interface SgdOptions {
   lr: number;
@@ -10,16 +10,14 @@ export interface SgdOptions {
   nesterov?: boolean;
 }
 
+const SGD_DEFAULTS = { momentum: 0, weightDecay: 0, nesterov: false };
+
 export class Sgd extends OptimizerBase {
-  private readonly momentum: number;
-  private readonly weightDecay: number;
-  private readonly nesterov: boolean;
+  private readonly h: Readonly<typeof SGD_DEFAULTS>;
 
   constructor(params: Map<string, Tensor>, opts: SgdOptions) {
     super(params, opts.lr);
-    this.momentum = opts.momentum ?? 0;
-    this.weightDecay = opts.weightDecay ?? 0;
-    this.nesterov = opts.nesterov ?? false;
+    this.h = withDefaults(SGD_DEFAULTS, opts);
   }
 
   step(): void {
@@ -29,10 +27,8 @@ export class Sgd extends OptimizerBase {
       const g = p.grad;
       if (!g) continue;
       const firstStep = !this.buffers.has(`${name}.momentum`);
-      const buf = this.momentum !== 0 ? this.buffer(`${name}.momentum`, p.size) : null;
-      backend.sgdStep(p.data, g, buf, {
-        lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov, firstStep,
-      });
+      const buf = this.h.momentum !== 0 ? this.buffer(`${name}.momentum`, p.size) : null;
+      backend.sgdStep(p.data, g, buf, { lr: this.lr, ...this.h, firstStep });
     }
   }
 }
