@@ -11,20 +11,29 @@ export interface Optimizer {
   loadStateDict(state: { step: number; buffers: Map<string, Float32Array> }): void;
 }
 
-/** the hyperparameters: each as given, else its default (undefined counts as not given) */
-export function withDefaults<D extends object>(defaults: D, given: Partial<D>): Readonly<D> {
-  const out = { ...defaults };
-  for (const k of Object.keys(defaults) as (keyof D)[]) if (given[k] !== undefined) out[k] = given[k] as D[keyof D];
-  return out;
-}
-
-export abstract class OptimizerBase implements Optimizer {
+/** the base of an optimizer with hyperparameters H (besides lr), resolved once against their defaults */
+export abstract class OptimizerBase<H extends object> implements Optimizer {
   protected stepCount = 0;
   protected readonly buffers = new Map<string, Float32Array>();
+  protected readonly h: Readonly<H>;
+  public lr: number;
 
-  constructor(protected readonly params: Map<string, Tensor>, public lr: number) {}
+  constructor(protected readonly params: Map<string, Tensor>, given: Partial<H> & { lr: number }, defaults: H) {
+    this.lr = given.lr;
+    const h = { ...defaults };
+    // each as given, else its default (undefined counts as not given)
+    for (const k of Object.keys(defaults) as (keyof H)[]) if (given[k] !== undefined) h[k] = given[k] as H[keyof H];
+    this.h = h;
+  }
 
-  abstract step(): void;
+  /** one update of every parameter that has a gradient */
+  step(): void {
+    this.stepCount++;
+    for (const [name, p] of this.params) if (p.grad) this.update(name, p, p.grad);
+  }
+
+  /** the update of one parameter (its state buffers under `${name}.<buffer>`) */
+  protected abstract update(name: string, p: Tensor, grad: Float32Array): void;
 
   zeroGrad(): void {
     for (const p of this.params.values()) p.grad = null;
