@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from './run.js';
 import { intList, nonNegativeInt, oneOf } from './options.js';
-import { packageRoot } from '../data/locate.js';
+import { packageRoot } from '../package.js';
 import { loadDataset } from '../data/load.js';
 import { DATASET_NAMES, type DatasetName } from '../data/dataset.js';
 import { readWholeFile } from '../io/read-file.js';

@@ -20,7 +20,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { z } from 'zod';
 import { saveCheckpoint } from '../io/checkpoint.js';
 import { loadModelFile } from '../io/load.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors-file.js';
 import { CheckpointError } from '../io/errors.js';
 import { parseOrThrow } from '../validate.js';
 
