@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { atomicWriteChunks } from '../io/atomic-write.js';
+import { processAlive } from '../train/run-lock.js';
 import type { Cell } from './expand.js';
 
 export const CELL_FILES = { spec: 'cell.json', done: 'done.json', failed: 'failed.json', lock: 'running.json', log: 'log.txt', run: 'run', eval: 'eval.json' } as const;
@@ -94,19 +95,10 @@ export function markFailed(dir: string, attempts: number, error: string): void {
 
 export const clearFailed = (dir: string) => fs.rmSync(path.join(dir, CELL_FILES.failed), { force: true });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** the process running this cell now, if it is alive on this machine */
 export function lockHolder(dir: string): { pid: number; host: string } | undefined {
   const lock = readJson(path.join(dir, CELL_FILES.lock), lockSchema);
-  if (!lock || lock.host !== os.hostname() || !alive(lock.pid)) return undefined;
+  if (!lock || lock.host !== os.hostname() || !processAlive(lock.pid)) return undefined;
   return lock;
 }
 

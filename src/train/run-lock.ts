@@ -26,7 +26,8 @@ export class RunLockedError extends Error {
   override name = 'RunLockedError';
 }
 
-function alive(pid: number): boolean {
+/** whether a process with this PID runs on this host (EPERM: it runs, as another user) */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -54,7 +55,7 @@ function readHolder(file: string): { holder: Holder | null; mtimeMs: number } | 
 
 function isStale(h: Holder | null, mtimeMs: number, now: number): boolean {
   if (h === null) return now - mtimeMs > 10_000; // unreadable: stale once it has had time to be written
-  if (h.host === os.hostname()) return !alive(h.pid);
+  if (h.host === os.hostname()) return !processAlive(h.pid);
   return now - mtimeMs > STALE_MS;
 }
 
