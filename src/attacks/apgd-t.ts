@@ -9,16 +9,11 @@ import { type Attack, type AttackContext, type Batch, predict } from './base.js'
 import { Apgd, checkClasses } from './apgd.js';
 import { BestAdversarials, subBatch, drawSeed, sampleRngs } from './per-sample.js';
 import { targetedDlrLoss } from './losses.js';
-import { checkWhole } from './options.js';
+import { checkWhole, type OptionsOf } from './options.js';
 import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
 
-export interface ApgdTargetedOptions {
-  epsilon: number;
-  steps: number;
-  targets: number;
-  rng: Rng;
-}
+export type ApgdTargetedOptions = OptionsOf<'steps' | 'targets'> & { rng: Rng };
 
 /** per sample the class with the k-th highest clean logit among those that are not its label (k from 1) */
 function kthOther(logits: Float32Array, labels: ArrayLike<number>, classes: number, k: number): number[] {
@@ -59,7 +54,7 @@ export const apgdT = defineAttack({
   name: 'apgd-t',
   description: 'targeted Auto-PGD on the targeted DLR loss, toward the most likely other classes in turn',
   paper: 'Croce & Hein, Reliable evaluation of adversarial robustness with an ensemble of diverse parameter-free attacks, ICML 2020',
-  needs: { gradients: true, minClasses: targetedDlrLoss.minClasses, stochasticOnly: false },
+  needs: { minClasses: targetedDlrLoss.minClasses },
   defaults: { steps: 100, targets: 9 },
   create: (o, rng) => new ApgdTargeted({ epsilon: o.epsilon, steps: o.steps, targets: o.targets, rng }),
 });

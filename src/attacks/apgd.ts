@@ -8,10 +8,10 @@
  * tracked per sample; a sample stops as soon as it is misclassified (unless `stopEarly` is off).
  * Restarts run afresh on the samples not broken yet. `apgd-ce` ascends the cross-entropy, `apgd-dlr` the DLR loss.
  */
-import { type Attack, type AttackContext, type Batch, inputGradient, misclassified, sign, clamp01 } from './base.js';
+import { type Attack, type AttackContext, type Batch, inputGradient, misclassified, sign, clamp01, EpsBall } from './base.js';
 import { BestAdversarials, pixelsPerSample, subBatch, drawSeed, sampleRngs, allSamples } from './per-sample.js';
 import { crossEntropyLoss, dlrLoss, type LogitLoss } from './losses.js';
-import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
+import { AttackOptionError, checkEpsilon, checkWhole, type OptionsOf } from './options.js';
 import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
 
@@ -19,10 +19,7 @@ const MOMENTUM = 0.75;
 /** halve when the loss rose in at most this share of the steps since the last checkpoint */
 const RHO = 0.75;
 
-export interface ApgdOptions {
-  epsilon: number;
-  steps: number;
-  restarts: number;
+export type ApgdOptions = OptionsOf<'steps' | 'restarts'> & {
   loss: LogitLoss;
   rng: Rng;
   /**
@@ -30,7 +27,7 @@ export interface ApgdOptions {
    * step and return the highest-loss point (for crafting on a stand-in model, e.g. transfer)
    */
   stopEarly?: boolean;
-}
+};
 
 /** one run on a batch: per sample its result, where it started, and the losses there */
 export interface ApgdRun {
@@ -88,9 +85,7 @@ export class Apgd implements Attack {
     const classes = ctx.model.spec.labels;
     const eps = Math.fround(this.opts.epsilon);
     const x = batch.x01;
-    const lo = x.map((v) => clamp01(Math.fround(v - eps)));
-    const hi = x.map((v) => clamp01(Math.fround(v + eps)));
-    const project = (v: number, p: number) => Math.max(Math.min(v, hi[p]), lo[p]);
+    const ball = new EpsBall(x, eps);
 
     // start: a uniform direction scaled so its largest component is eps
     const xAdv = new Float32Array(x.length);
@@ -157,8 +152,8 @@ export class Apgd implements Attack {
       for (const b of active) {
         for (let p = b * size; p < (b + 1) * size; p++) {
           const cur = xAdv[p];
-          const z = project(Math.fround(cur + stepSize[b] * sign(grad[p])), p);
-          xAdv[p] = project(Math.fround(cur + a * (z - cur) + (1 - a) * (cur - xOld[p])), p);
+          const z = ball.project(Math.fround(cur + stepSize[b] * sign(grad[p])), p);
+          xAdv[p] = ball.project(Math.fround(cur + a * (z - cur) + (1 - a) * (cur - xOld[p])), p);
           xOld[p] = cur;
         }
       }
@@ -188,7 +183,6 @@ export const apgdCe = defineAttack({
   name: 'apgd-ce',
   description: 'Auto-PGD on the cross-entropy: momentum, step-size halving at checkpoints, best point kept',
   paper: 'Croce & Hein, Reliable evaluation of adversarial robustness with an ensemble of diverse parameter-free attacks, ICML 2020',
-  needs: { gradients: true, minClasses: 2, stochasticOnly: false },
   defaults: apgdDefaults,
   create: (o, rng) => new Apgd('apgd-ce', { epsilon: o.epsilon, steps: o.steps, restarts: o.restarts, loss: crossEntropyLoss, rng }),
 });
@@ -197,7 +191,7 @@ export const apgdDlr = defineAttack({
   name: 'apgd-dlr',
   description: 'Auto-PGD on the difference-of-logits-ratio loss (invariant to logit shift and scale)',
   paper: apgdCe.paper,
-  needs: { gradients: true, minClasses: dlrLoss.minClasses, stochasticOnly: false },
+  needs: { minClasses: dlrLoss.minClasses },
   defaults: apgdDefaults,
   create: (o, rng) => new Apgd('apgd-dlr', { epsilon: o.epsilon, steps: o.steps, restarts: o.restarts, loss: dlrLoss, rng }),
 });

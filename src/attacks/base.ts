@@ -144,3 +144,28 @@ export function sign(v: number): number {
 export function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
+
+/**
+ * The L-inf eps-ball around `x` intersected with [0,1], where every attack keeps its images: per
+ * pixel the float32 bounds clamp(x -+ eps, 0, 1) in torch's order, and the projection onto them.
+ */
+export class EpsBall {
+  readonly lo: Float32Array;
+  readonly hi: Float32Array;
+
+  constructor(x: Float32Array, epsilon: number) {
+    const eps = Math.fround(epsilon);
+    this.lo = x.map((v) => clamp01(Math.fround(v - eps)));
+    this.hi = x.map((v) => clamp01(Math.fround(v + eps)));
+  }
+
+  /** `v` moved into pixel `p`'s bounds */
+  project(v: number, p: number): number {
+    return Math.max(Math.min(v, this.hi[p]), this.lo[p]);
+  }
+
+  /** pixel `p`'s bound on side `s` (+1: x + eps, -1: x - eps, each clamped to [0,1]) */
+  corner(p: number, s: number): number {
+    return s > 0 ? this.hi[p] : this.lo[p];
+  }
+}

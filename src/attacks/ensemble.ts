@@ -11,21 +11,14 @@ import { type Attack, type AttackContext, type Batch } from './base.js';
 import { Apgd } from './apgd.js';
 import { BestAdversarials, drawSeed } from './per-sample.js';
 import { crossEntropyLoss } from './losses.js';
-import { AttackOptionError, checkWhole } from './options.js';
+import { AttackOptionError, checkWhole, type OptionsOf } from './options.js';
 import { DEFAULT_ENSEMBLE, formatSurrogate } from './surrogates.js';
 import { defineAttack } from './spec.js';
 import { mixSeed } from '../data/rng.js';
-import type { Surrogate } from '../kernels/backend.js';
 import type { Rng } from '../snn/dropout.js';
 
-export interface EnsembleOptions {
-  epsilon: number;
-  /** APGD steps per member */
-  steps: number;
-  restarts: number;
-  surrogates: readonly Surrogate[];
-  rng: Rng;
-}
+/** `steps` and `restarts` are each member's APGD run's */
+export type EnsembleOptions = OptionsOf<'steps' | 'restarts' | 'surrogates'> & { rng: Rng };
 
 export class SurrogateEnsemble implements Attack {
   readonly name = 'ensemble';
@@ -59,7 +52,6 @@ export const ensemble = defineAttack({
   name: 'ensemble',
   description: 'APGD-CE through each attack-time surrogate in turn; broken if any member breaks it',
   paper: 'Özdenizci & Legenstein, TMLR 2024 (surrogates); Bu et al., CVPR 2023 (rate gradient); Croce & Hein, ICML 2020 (APGD)',
-  needs: { gradients: true, minClasses: 2, stochasticOnly: false },
   defaults: { steps: 50, restarts: 1, surrogates: DEFAULT_ENSEMBLE },
   create: (o, rng) => new SurrogateEnsemble({ epsilon: o.epsilon, steps: o.steps, restarts: o.restarts, surrogates: o.surrogates, rng }),
 });

@@ -33,7 +33,6 @@ export const fgsm = defineAttack({
   name: 'fgsm',
   description: 'one gradient-sign step of size eps (the seed\'s FGSM)',
   paper: 'Goodfellow et al., Explaining and Harnessing Adversarial Examples, ICLR 2015',
-  needs: { gradients: true, minClasses: 2, stochasticOnly: false },
   defaults: {},
   create: (o) => new Fgsm(o.epsilon),
 });

@@ -32,6 +32,9 @@ export interface AttackOptions {
   annActivation?: AnnActivation;
 }
 
+/** epsilon plus the options named `K`, all set: what an attack's class takes of them (besides its generator) */
+export type OptionsOf<K extends keyof AttackOptions> = { epsilon: number } & Required<Pick<AttackOptions, K>>;
+
 /** an option value that is out of range, or an attack that does not apply: a user error, one line */
 export class AttackOptionError extends Error {}
 

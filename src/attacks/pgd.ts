@@ -7,22 +7,15 @@
  * Madry, Makelov, Schmidt, Tsipras, Vladu, "Towards Deep Learning Models Resistant to
  * Adversarial Attacks", ICLR 2018.
  */
-import { type Attack, type AttackContext, type Batch, inputGradient, predict, misclassified, sign, clamp01 } from './base.js';
+import { type Attack, type AttackContext, type Batch, inputGradient, predict, misclassified, sign, clamp01, EpsBall } from './base.js';
 import { BestAdversarials, subBatch } from './per-sample.js';
 import { crossEntropyLoss } from './losses.js';
-import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
+import { AttackOptionError, checkEpsilon, checkWhole, type OptionsOf } from './options.js';
 import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
 
-export interface PgdOptions {
-  epsilon: number;
-  steps: number;
-  stepSize: number;
-  randomStart: boolean;
-  /** independent runs (default 1: the seed's attack exactly) */
-  restarts?: number;
-  rng?: Rng;
-}
+/** `restarts` defaults to 1 (the seed's attack exactly); `rng` is needed for a random start */
+export type PgdOptions = OptionsOf<'steps' | 'stepSize' | 'randomStart'> & { restarts?: number; rng?: Rng };
 
 export class Pgd implements Attack {
   readonly name = 'pgd';
@@ -57,12 +50,7 @@ export class Pgd implements Attack {
     const n = x.length;
     const eps = Math.fround(this.opts.epsilon);
     const a = Math.fround(this.opts.stepSize);
-    const hi = new Float32Array(n);
-    const lo = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      hi[i] = clamp01(Math.fround(x[i] + eps));
-      lo[i] = clamp01(Math.fround(x[i] - eps));
-    }
+    const ball = new EpsBall(x, eps);
     const adv = Float32Array.from(x);
     if (this.opts.randomStart) {
       const rng = this.opts.rng!;
@@ -71,8 +59,7 @@ export class Pgd implements Attack {
     for (let k = 0; k < this.opts.steps; k++) {
       const { grad } = inputGradient(ctx, adv, batch);
       for (let i = 0; i < n; i++) {
-        const v = Math.fround(adv[i] + a * sign(grad[i]));
-        adv[i] = Math.max(Math.min(v, hi[i]), lo[i]);
+        adv[i] = ball.project(Math.fround(adv[i] + a * sign(grad[i])), i);
       }
     }
     return adv;
@@ -83,7 +70,6 @@ export const pgd = defineAttack({
   name: 'pgd',
   description: 'projected gradient-sign ascent on the cross-entropy (the seed\'s PGD)',
   paper: 'Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks, ICLR 2018',
-  needs: { gradients: true, minClasses: 2, stochasticOnly: false },
   defaults: { steps: 7, stepSize: 0.01, randomStart: true, restarts: 1 },
   create: (o, rng) => new Pgd({ epsilon: o.epsilon, steps: o.steps, stepSize: o.stepSize, randomStart: o.randomStart, restarts: o.restarts, rng }),
 });

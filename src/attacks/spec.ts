@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../snn/dropout.js';
 import type { Attack } from './base.js';
-import type { AttackOptions } from './options.js';
+import type { AttackOptions, OptionsOf } from './options.js';
 import type { Surrogate } from '../kernels/backend.js';
 import { formatSurrogate } from './surrogates.js';
 
@@ -18,11 +18,14 @@ export interface AttackNeeds {
   stochasticOnly: boolean;
 }
 
+/** what most attacks need, and an entry that states no `needs` gets: gradients and a loss over two or more classes */
+const GRADIENT_ATTACK: AttackNeeds = { gradients: true, minClasses: 2, stochasticOnly: false };
+
 /** the options an attack reads besides epsilon, each with its default */
 export type AttackDefaults = Partial<Omit<AttackOptions, 'epsilon'>>;
 
 /** options after the defaults: epsilon plus every field the attack reads, all set */
-export type ResolvedOptions<D extends AttackDefaults> = { epsilon: number } & Required<Pick<AttackOptions, keyof D & keyof AttackOptions>>;
+export type ResolvedOptions<D extends AttackDefaults> = OptionsOf<keyof D & keyof AttackOptions>;
 
 export interface AttackSpec<N extends string = string> {
   readonly name: N;
@@ -42,7 +45,8 @@ interface AttackDefinition<N extends string, D extends AttackDefaults> {
   name: N;
   description: string;
   paper: string;
-  needs: AttackNeeds;
+  /** what differs from GRADIENT_ATTACK */
+  needs?: Partial<AttackNeeds>;
   defaults: D;
   create(options: ResolvedOptions<D>, rng: Rng): Attack;
 }
@@ -60,7 +64,7 @@ export function defineAttack<N extends string, D extends AttackDefaults>(def: At
     name: def.name,
     description: def.description,
     paper: def.paper,
-    needs: def.needs,
+    needs: { ...GRADIENT_ATTACK, ...def.needs },
     defaults: def.defaults,
     resolve: (options) => {
       const out = resolve(options) as Record<string, number | boolean | string | readonly Surrogate[]>;

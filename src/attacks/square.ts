@@ -10,9 +10,9 @@
  * scored on the mean logits of N draws, N queries. An image stops as soon as it is misclassified. Every candidate is
  * projected onto the eps-ball and [0,1].
  */
-import { type Attack, type AttackContext, type Batch, expectedLogits, margins, clamp01 } from './base.js';
+import { type Attack, type AttackContext, type Batch, expectedLogits, margins, EpsBall } from './base.js';
 import { pixelsPerSample, subBatch, drawSeed, sampleRngs, allSamples } from './per-sample.js';
-import { AttackOptionError, checkEpsilon, checkWhole } from './options.js';
+import { AttackOptionError, checkEpsilon, checkWhole, type OptionsOf } from './options.js';
 import { defineAttack } from './spec.js';
 import type { Rng } from '../snn/dropout.js';
 
@@ -20,12 +20,8 @@ const P_INIT = 0.8;
 /** sign draws per candidate before a window that changes nothing is queried anyway */
 const MAX_SIGN_DRAWS = 16;
 
-export interface SquareOptions {
-  epsilon: number;
-  /** forward passes per image, the start included */
-  queries: number;
-  rng: Rng;
-}
+/** `queries` counts every forward pass an image takes, the start included */
+export type SquareOptions = OptionsOf<'queries'> & { rng: Rng };
 
 /** the share of the image a window covers after `query` of `budget` queries */
 export function squareShare(query: number, budget: number): number {
@@ -49,11 +45,10 @@ export class Square implements Attack {
     if (batch.shape.length !== 4 || h < 1 || w < 1) throw new AttackOptionError(`Square needs images [B, C, H, W], got [${batch.shape.join(', ')}]`);
     const size = pixelsPerSample(batch);
     const classes = ctx.model.spec.labels;
-    const eps = Math.fround(this.opts.epsilon);
     // each image draws from its own generator: its search does not depend on its batch-mates
     const rngs = sampleRngs(drawSeed(this.opts.rng), [], allSamples(batch.labels.length));
     const x = batch.x01;
-    const toward = (p: number, s: number) => clamp01(Math.fround(x[p] + s * eps));
+    const ball = new EpsBall(x, this.opts.epsilon);
     const randomSign = (b: number) => (rngs[b].uniform() < 0.5 ? -1 : 1);
 
     // start: one sign per (sample, channel, column)
@@ -64,7 +59,7 @@ export class Square implements Attack {
           const s = randomSign(b);
           for (let row = 0; row < h; row++) {
             const p = ((b * c + ch) * h + row) * w + col;
-            best[p] = toward(p, s);
+            best[p] = ball.corner(p, s);
           }
         }
       }
@@ -93,7 +88,7 @@ export class Square implements Attack {
             for (let row = top; row < top + side; row++) {
               for (let col = left; col < left + side; col++) {
                 const q = (ch * h + row) * w + col;
-                const v = toward(b * size + q, s);
+                const v = ball.corner(b * size + q, s);
                 if (v !== candidate[q]) changed = true;
                 candidate[q] = v;
               }
@@ -118,7 +113,7 @@ export const square = defineAttack({
   name: 'square',
   description: 'score-based random search over eps-squares on the margin loss (no gradients)',
   paper: 'Andriushchenko et al., Square Attack: a query-efficient black-box adversarial attack via random search, ECCV 2020',
-  needs: { gradients: false, minClasses: 2, stochasticOnly: false },
+  needs: { gradients: false },
   defaults: { queries: 5000 },
   create: (o, rng) => new Square({ epsilon: o.epsilon, queries: o.queries, rng }),
 });

@@ -13,6 +13,7 @@
 import type { Attack, AttackContext, Batch } from './base.js';
 import { Apgd } from './apgd.js';
 import { crossEntropyLoss } from './losses.js';
+import type { AttackOptions, OptionsOf } from './options.js';
 import { defineAttack } from './spec.js';
 import type { AnnActivation, SpikingModel } from '../snn/model.js';
 import type { Rng } from '../snn/dropout.js';
@@ -30,14 +31,8 @@ export function annCounterpart(model: SpikingModel, activation: AnnActivation = 
   };
 }
 
-export interface TransferAnnOptions {
-  epsilon: number;
-  steps: number;
-  restarts: number;
-  /** the activation of the ANN it crafts on (default relu) */
-  annActivation?: AnnActivation;
-  rng: Rng;
-}
+/** `annActivation` defaults to relu */
+export type TransferAnnOptions = OptionsOf<'steps' | 'restarts'> & Pick<AttackOptions, 'annActivation'> & { rng: Rng };
 
 export class TransferAnn implements Attack {
   readonly name = 'transfer-ann';
@@ -57,7 +52,6 @@ export const transferAnn = defineAttack({
   name: 'transfer-ann',
   description: 'APGD-CE crafted on the ANN counterpart (same weights; ReLU or clamp(I/θ, 0, 1)), scored on the SNN',
   paper: 'Athalye et al., ICML 2018 (transfer past masked gradients); Sharmin et al., ECCV 2020 (ANN-to-SNN transfer); Croce & Hein, ICML 2020 (APGD)',
-  needs: { gradients: true, minClasses: 2, stochasticOnly: false },
   defaults: { steps: 100, restarts: 1, annActivation: 'relu' as AnnActivation },
   create: (o, rng) => new TransferAnn({ epsilon: o.epsilon, steps: o.steps, restarts: o.restarts, annActivation: o.annActivation, rng }),
 });
