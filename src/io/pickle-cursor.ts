@@ -29,41 +29,32 @@ export class PickleCursor {
   }
 
   u16(): number {
-    this.need(2);
-    const v = this.view.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
+    return this.fixed(2, (view, at) => view.getUint16(at, true));
   }
 
   u32(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.fixed(4, (view, at) => view.getUint32(at, true));
   }
 
   i32(): number {
-    this.need(4);
-    const v = this.view.getInt32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.fixed(4, (view, at) => view.getInt32(at, true));
   }
 
   /** a 64-bit length, which must fit in the bytes left */
   u64(): number {
-    this.need(8);
-    const v = this.view.getBigUint64(this.pos, true);
-    this.pos += 8;
-    if (v > BigInt(this.n - this.pos)) this.fail(`declared length ${v} exceeds the ${this.n - this.pos} bytes left`);
+    const v = this.fixed(8, (view, at) => view.getBigUint64(at, true));
+    if (v > BigInt(this.left)) this.fail(`declared length ${v} exceeds the ${this.left} bytes left`);
     return Number(v);
   }
 
   /** big-endian float64 (BINFLOAT) */
   f64be(): number {
-    this.need(8);
-    const v = this.view.getFloat64(this.pos, false);
-    this.pos += 8;
-    return v;
+    return this.fixed(8, (view, at) => view.getFloat64(at, false));
+  }
+
+  /** the unsigned little-endian argument of `width` bytes an opcode starts with (pickletools' uint1 .. uint8) */
+  uint(width: 1 | 2 | 4 | 8): number {
+    return width === 1 ? this.u8() : width === 2 ? this.u16() : width === 4 ? this.u32() : this.u64();
   }
 
   /** k bytes as a string: ASCII directly (most names and keys), else through `decoder` */
@@ -84,6 +75,14 @@ export class PickleCursor {
     const b = this.bytes.subarray(this.pos, this.pos + k);
     this.pos += k;
     return b;
+  }
+
+  /** a number of `width` bytes at the cursor, read by `read`, the cursor moved past it */
+  private fixed<T>(width: number, read: (view: DataView, at: number) => T): T {
+    this.need(width);
+    const v = read(this.view, this.pos);
+    this.pos += width;
+    return v;
   }
 
   /** a newline-terminated name (GLOBAL's module and name) */

@@ -38,6 +38,13 @@ export interface UnpickleResult {
 }
 
 const MAX_LONG_BYTES = 4096;
+/** the opcodes whose argument is an unsigned number (a value, a length, a memo index), by its width in bytes */
+const ARG_WIDTH: Record<number, 1 | 2 | 4 | 8> = {
+  0x4b: 1, 0x4d: 2, // BININT1, BININT2
+  0x8c: 1, 0x58: 4, 0x8d: 8, // SHORT_BINUNICODE, BINUNICODE, BINUNICODE8
+  0x43: 1, 0x42: 4, 0x8e: 8, // SHORT_BINBYTES, BINBYTES, BINBYTES8
+  0x71: 1, 0x72: 4, 0x68: 1, 0x6a: 4, // BINPUT, LONG_BINPUT, BINGET, LONG_BINGET
+};
 const utf8 = new TextDecoder('utf-8');
 const latin1 = new TextDecoder('latin1');
 
@@ -85,6 +92,11 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
   const pop = (): unknown => {
     if (stack.length === 0) fail('stack underflow');
     return stack.pop();
+  };
+  /** the last `k` values, in order */
+  const popN = (k: number): unknown[] => {
+    if (stack.length < k) fail('stack underflow');
+    return stack.splice(stack.length - k, k);
   };
   const top = (): unknown => {
     if (stack.length === 0) fail('stack underflow');
@@ -200,10 +212,8 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         push(false);
         break;
       case 0x4b: // BININT1
-        push(cur.u8());
-        break;
       case 0x4d: // BININT2
-        push(cur.u16());
+        push(cur.uint(ARG_WIDTH[op]));
         break;
       case 0x4a: // BININT
         push(cur.i32(), COST.scalar);
@@ -223,13 +233,9 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         push(cur.f64be(), COST.scalar);
         break;
       case 0x8c: // SHORT_BINUNICODE
-        push(text(utf8, cur.u8()));
-        break;
       case 0x58: // BINUNICODE
-        push(text(utf8, cur.u32()));
-        break;
       case 0x8d: // BINUNICODE8
-        push(text(utf8, cur.u64()));
+        push(text(utf8, cur.uint(ARG_WIDTH[op])));
         break;
       case 0x55: // SHORT_BINSTRING (Python 2 str)
         push(text(latin1, cur.u8()));
@@ -240,18 +246,10 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         push(text(latin1, k));
         break;
       }
-      case 0x43: { // SHORT_BINBYTES
-        const b = cur.take(cur.u8());
-        push(b.slice(), COST.tensor + b.length);
-        break;
-      }
-      case 0x42: { // BINBYTES
-        const b = cur.take(cur.u32());
-        push(b.slice(), COST.tensor + b.length);
-        break;
-      }
+      case 0x43: // SHORT_BINBYTES
+      case 0x42: // BINBYTES
       case 0x8e: { // BINBYTES8
-        const b = cur.take(cur.u64());
+        const b = cur.take(cur.uint(ARG_WIDTH[op]));
         push(b.slice(), COST.tensor + b.length);
         break;
       }
@@ -265,14 +263,9 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         push(d);
         break;
       }
-      case 0x73: { // SETITEM
-        const v = pop();
-        const k = pop();
-        setItems(top(), [k, v]);
-        break;
-      }
-      case 0x75: { // SETITEMS
-        const items = popMark();
+      case 0x73: // SETITEM: one key and value
+      case 0x75: { // SETITEMS: those up to the MARK
+        const items = op === 0x73 ? popN(2) : popMark(); // before `top`: popMark replaces the stack
         setItems(top(), items);
         break;
       }
@@ -284,13 +277,9 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         push(nesting.made(items, items));
         break;
       }
-      case 0x61: { // APPEND
-        const v = pop();
-        appendItems(top(), [v]);
-        break;
-      }
-      case 0x65: { // APPENDS
-        const items = popMark();
+      case 0x61: // APPEND: one value
+      case 0x65: { // APPENDS: those up to the MARK
+        const items = op === 0x61 ? popN(1) : popMark();
         appendItems(top(), items);
         break;
       }
@@ -303,35 +292,20 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         break;
       }
       case 0x85: // TUPLE1
-        push(tuple([pop()]), COST.slot);
-        break;
-      case 0x86: { // TUPLE2
-        const b = pop();
-        const a = pop();
-        push(tuple([a, b]), 2 * COST.slot);
-        break;
-      }
+      case 0x86: // TUPLE2
       case 0x87: { // TUPLE3
-        const c = pop();
-        const b = pop();
-        const a = pop();
-        push(tuple([a, b, c]), 3 * COST.slot);
+        const k = op - 0x84;
+        push(tuple(popN(k)), k * COST.slot);
         break;
       }
       case 0x71: // BINPUT
-        put(cur.u8());
-        break;
       case 0x72: // LONG_BINPUT
-        put(cur.u32());
-        break;
-      case 0x94: // MEMOIZE
-        put(memo.size);
+      case 0x94: // MEMOIZE: at the next free index
+        put(op === 0x94 ? memo.size : cur.uint(ARG_WIDTH[op]));
         break;
       case 0x68: // BINGET
-        get(cur.u8());
-        break;
       case 0x6a: // LONG_BINGET
-        get(cur.u32());
+        get(cur.uint(ARG_WIDTH[op]));
         break;
       case 0x63: { // GLOBAL
         const module = cur.line();
