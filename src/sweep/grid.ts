@@ -11,11 +11,11 @@
  *
  * Parsing checks everything that needs no other stage: names, options, axes, references.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { COMMANDS, type CommandKind } from './command-schemas.js';
+import { readTextFile } from '../io/read-file.js';
 
 export class GridError extends Error {
   override name = 'GridError';
@@ -135,12 +135,5 @@ export function parseGridText(text: string, file: string): Grid {
 }
 
 export function readGrid(file: string): Grid {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new GridError(e.code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read: ${e.message}`);
-  }
-  return parseGridText(text, file);
+  return parseGridText(readTextFile(file, { what: 'grid file', error: GridError }), file);
 }
