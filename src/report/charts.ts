@@ -74,40 +74,41 @@ export function robustnessBars(rows: readonly AccuracyRow[]): TopLevelSpec {
 
 /** Spikes per neuron per image (over all T) per layer: one line per setting, one row per model. */
 export function spikesPerLayer(rows: readonly SpikeRow[]): TopLevelSpec {
-  const values = rows.map((r) => ({ ...r }));
-  return {
-    data: { values },
-    facet: { row: { field: 'model', type: 'nominal', title: null, sort: firstSeen(values, 'model') } },
-    spec: {
-      width: 420, height: 180,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'layer', type: 'ordinal', title: 'spiking layer', sort: { field: 'order', op: 'min' } },
-        y: { field: 'spikesPerNeuron', type: 'quantitative', title: 'spikes / neuron / image' },
-        color: { field: 'setting', type: 'nominal', title: 'input', sort: firstSeen(values, 'setting') },
-        order: { field: 'order' },
-      },
+  return modelRows(rows, (values) => ({
+    width: 420, height: 180,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'layer', type: 'ordinal', title: 'spiking layer', sort: { field: 'order', op: 'min' } },
+      y: { field: 'spikesPerNeuron', type: 'quantitative', title: 'spikes / neuron / image' },
+      color: { field: 'setting', type: 'nominal', title: 'input', sort: firstSeen(values, 'setting') },
+      order: { field: 'order' },
     },
-    resolve: { scale: { x: 'independent' } },
-  };
+  }));
 }
 
 /** Energy per image per weighted layer, ANN (every MAC) next to the SNN (spike-driven ACs). */
 export function energyPerLayer(rows: readonly EnergyRow[]): TopLevelSpec {
-  const values = rows.map((r) => ({ ...r }));
+  return modelRows(rows, () => ({
+    width: { step: 14 }, height: 180,
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'layer', type: 'ordinal', title: 'layer', sort: { field: 'order', op: 'min' } },
+      xOffset: { field: 'kind', type: 'nominal' },
+      y: { field: 'microjoules', type: 'quantitative', title: 'µJ per image' },
+      color: { field: 'kind', type: 'nominal', title: null },
+    },
+  }));
+}
+
+type FacetedSpec = Extract<TopLevelSpec, { facet: unknown }>;
+
+/** one row of panels per model, each with its own layer axis (models differ in their layers); `panel` makes the panel from the rows */
+function modelRows(rows: readonly object[], panel: (values: Record<string, unknown>[]) => FacetedSpec['spec']): TopLevelSpec {
+  const values = rows.map((r) => ({ ...r }) as Record<string, unknown>);
   return {
     data: { values },
     facet: { row: { field: 'model', type: 'nominal', title: null, sort: firstSeen(values, 'model') } },
-    spec: {
-      width: { step: 14 }, height: 180,
-      mark: { type: 'bar' },
-      encoding: {
-        x: { field: 'layer', type: 'ordinal', title: 'layer', sort: { field: 'order', op: 'min' } },
-        xOffset: { field: 'kind', type: 'nominal' },
-        y: { field: 'microjoules', type: 'quantitative', title: 'µJ per image' },
-        color: { field: 'kind', type: 'nominal', title: null },
-      },
-    },
+    spec: panel(values),
     resolve: { scale: { x: 'independent' } },
   };
 }
