@@ -4,12 +4,10 @@ import assert from 'node:assert/strict';
 import { createAttack } from '../../src/attacks/registry.js';
 import { predict, margins } from '../../src/attacks/base.js';
 import { Rng } from '../../src/data/rng.js';
-import { linearModel, randomBatch, worstCase } from '../helpers/linear-model.js';
+import { linearModel, linearTarget, randomBatch, worstCase, assertInBall } from '../helpers/linear-model.js';
 
 describe('APGD-T on a linear ten-class model', () => {
-  const model = linearModel(10, [3, 4, 4], 11, 0.2);
-  const batch = randomBatch(model, 32, 12);
-  const ctx = { model, timesteps: 1 };
+  const { model, batch, ctx } = linearTarget(linearModel(10, [3, 4, 4], 11, 0.2), 32, 12);
   const eps = 0.04;
   const worst = worstCase(model, batch.x01, batch.labels, eps);
   const breakable = Array.from(worst.margins, (m) => m < 0);
@@ -21,7 +19,7 @@ describe('APGD-T on a linear ten-class model', () => {
 
   test('breaks every breakable sample and stays in the ball; APGD-CE breaks no more', () => {
     const adv = createAttack('apgd-t', { epsilon: eps, steps: 20 }, new Rng(1)).perturb(ctx, batch);
-    adv.forEach((v, i) => assert.ok(v >= 0 && v <= 1 && Math.abs(v - batch.x01[i]) <= Math.fround(eps) + 1e-7, `pixel ${i}`));
+    assertInBall(adv, batch.x01, eps);
     const m = margins(predict(ctx, adv, batch.shape), batch.labels, 10);
     m.forEach((v, b) => assert.equal(v < 0, breakable[b], `sample ${b}: margin ${v}, worst case ${worst.margins[b]}`));
     const ce = margins(predict(ctx, createAttack('apgd-ce', { epsilon: eps, steps: 20 }, new Rng(1)).perturb(ctx, batch), batch.shape), batch.labels, 10);

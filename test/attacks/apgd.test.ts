@@ -7,22 +7,17 @@ import { crossEntropyLoss, dlrLoss } from '../../src/attacks/losses.js';
 import { predict, margins } from '../../src/attacks/base.js';
 import { AttackOptionError } from '../../src/attacks/options.js';
 import { Rng } from '../../src/data/rng.js';
-import { linearModel, randomBatch, worstCase } from '../helpers/linear-model.js';
+import { linearModel, linearTarget, worstCase, assertInBall } from '../helpers/linear-model.js';
 import { fixtureTarget } from './helpers.js';
 
-const within = (adv: Float32Array, x: Float32Array, eps: number) =>
-  adv.every((v, i) => v >= 0 && v <= 1 && Math.abs(v - x[i]) <= Math.fround(eps) + 1e-7);
-
 describe('APGD on a linear two-class model', () => {
-  const model = linearModel(2, [1, 4, 4], 3);
-  const batch = randomBatch(model, 24, 4);
-  const ctx = { model, timesteps: 1 };
+  const { model, batch, ctx } = linearTarget(linearModel(2, [1, 4, 4], 3), 24, 4);
 
   for (const eps of [0.1, 0.15]) {
     test(`eps ${eps}: reaches the closed-form worst case, breaks exactly the breakable samples`, () => {
       const worst = worstCase(model, batch.x01, batch.labels, eps);
       const adv = createAttack('apgd-ce', { epsilon: eps, steps: 10 }, new Rng(1)).perturb(ctx, batch);
-      assert.ok(within(adv, batch.x01, eps));
+      assertInBall(adv, batch.x01, eps);
       const m = margins(predict(ctx, adv, batch.shape), batch.labels, 2);
       let breakable = 0;
       for (let b = 0; b < m.length; b++) {
@@ -57,9 +52,7 @@ describe('APGD on a linear two-class model', () => {
 
 describe('APGD never ends below its start loss', () => {
   test('linear ten-class model, cross-entropy and DLR', () => {
-    const model = linearModel(10, [3, 4, 4], 7, 0.2);
-    const batch = randomBatch(model, 16, 8);
-    const ctx = { model, timesteps: 1 };
+    const { batch, ctx } = linearTarget(linearModel(10, [3, 4, 4], 7, 0.2), 16, 8);
     for (const loss of [crossEntropyLoss, dlrLoss]) {
       const run = new Apgd('apgd', { epsilon: 0.03, steps: 20, restarts: 1, loss, rng: new Rng(2) }).runOnce(ctx, batch);
       const at = (img: Float32Array) => loss.evaluate(predict(ctx, img, batch.shape), batch.labels, 10).values;
@@ -75,7 +68,7 @@ describe('APGD never ends below its start loss', () => {
   test('tiny spiking VGG', () => {
     const t = fixtureTarget();
     const run = new Apgd('apgd-ce', { epsilon: 0.01, steps: 6, restarts: 1, loss: crossEntropyLoss, rng: new Rng(3) }).runOnce(t.ctx, t.batch);
-    assert.ok(within(run.adv, t.batch.x01, 0.01));
+    assertInBall(run.adv, t.batch.x01, 0.01);
     const at = (img: Float32Array) => crossEntropyLoss.evaluate(predict(t.ctx, img, t.batch.shape), t.batch.labels, 10).values;
     const [end, start] = [at(run.adv), at(run.start)];
     end.forEach((v, b) => assert.ok(run.broken[b] || v >= start[b], `sample ${b}: ${v} < start ${start[b]}`));

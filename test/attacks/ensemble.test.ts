@@ -11,6 +11,7 @@ import { inputGradient, predict, misclassified, type Batch } from '../../src/att
 import { Rng } from '../../src/data/rng.js';
 import { subBatch } from '../../src/attacks/per-sample.js';
 import { fixtureTarget, calibrationBatch, type FixtureTarget } from './helpers.js';
+import { assertInBall } from '../helpers/linear-model.js';
 
 describe('surrogate ensemble on the tiny spiking VGG', () => {
   let t: FixtureTarget;
@@ -45,7 +46,7 @@ describe('surrogate ensemble on the tiny spiking VGG', () => {
       assert.equal(all.broken[i], first >= 0 ? 1 : 0, `image ${i}: ensemble ${all.broken[i]}, members ${alone.map((b) => b[i]).join('')}`);
       assert.equal(all.brokenBy[i], first >= 0 ? formatSurrogate(members[first]) : null, `image ${i}`);
     }
-    all.adv.forEach((v, i) => assert.ok(v >= 0 && v <= 1 && Math.abs(v - batch.x01[i]) <= Math.fround(eps) + 1e-7));
+    assertInBall(all.adv, batch.x01, eps);
     assert.ok(alone.some((b) => b.some((v, i) => v !== alone[0][i])), 'every member broke the same images: the test cannot tell them apart');
   });
 

@@ -1,9 +1,8 @@
 /** The tiny VGG fixture as an attack target: model, its batch, and the context to attack it in. */
-import { buildModel } from '../../src/snn/build.js';
-import { loadStateDict } from '../../src/io/spec-keys.js';
 import type { SpikingModel } from '../../src/snn/model.js';
 import { predict, type AttackContext, type Batch } from '../../src/attacks/base.js';
 import { loadFixture, vggSpecOf, type Fixture } from '../helpers/fixtures.js';
+import { fixtureModel } from '../helpers/check-model.js';
 
 export interface FixtureTarget {
   fixture: Fixture;
@@ -14,8 +13,7 @@ export interface FixtureTarget {
 
 export function fixtureTarget(name = 'vgg5-tiny-c10'): FixtureTarget {
   const fixture = loadFixture(name);
-  const model = buildModel(vggSpecOf(fixture.meta), fixture.meta.normalization);
-  loadStateDict(model, fixture.weights, `${name}/weights.safetensors`);
+  const model = fixtureModel(fixture, vggSpecOf);
   const x = fixture.case.get('x01')!;
   const batch = { x01: Float32Array.from(x.data), shape: x.shape, labels: Array.from(fixture.case.get('labels')!.data) };
   return { fixture, model, batch, ctx: { model, timesteps: fixture.meta.timesteps } };

@@ -4,12 +4,10 @@ import assert from 'node:assert/strict';
 import { Pgd } from '../../src/attacks/pgd.js';
 import { predict, misclassified } from '../../src/attacks/base.js';
 import { Rng } from '../../src/data/rng.js';
-import { linearModel, randomBatch, worstCase } from '../helpers/linear-model.js';
+import { linearModel, linearTarget, worstCase, assertInBall } from '../helpers/linear-model.js';
 
 describe('PGD restarts on a linear ten-class model', () => {
-  const model = linearModel(10, [3, 4, 4], 31, 0.2);
-  const batch = randomBatch(model, 32, 32);
-  const ctx = { model, timesteps: 1 };
+  const { model, batch, ctx } = linearTarget(linearModel(10, [3, 4, 4], 31, 0.2), 32, 32);
   const eps = 0.04;
   const opts = { epsilon: eps, steps: 2, stepSize: 0.005, randomStart: true };
   const broken = (img: Float32Array) => misclassified(predict(ctx, img, batch.shape), batch.labels, 10);
@@ -25,7 +23,7 @@ describe('PGD restarts on a linear ten-class model', () => {
     b1.forEach((v, i) => assert.ok(!v || b5[i], `sample ${i}`));
     b5.forEach((v, i) => assert.ok(!v || worst[i] < 0, `sample ${i} is unbreakable`));
     assert.ok(b5.reduce((s, v) => s + v, 0) > b1.reduce((s, v) => s + v, 0), 'restarts broke nothing more: make the steps weaker');
-    five.forEach((v, i) => assert.ok(v >= 0 && v <= 1 && Math.abs(v - batch.x01[i]) <= Math.fround(eps) + 1e-7));
+    assertInBall(five, batch.x01, eps);
     // later runs only see the images the first left robust (2 steps + 1 scoring forward each)
     const robustAfterFirst = 32 - b1.reduce((s, v) => s + v, 0);
     assert.ok(forwards <= 32 * 3 + 4 * robustAfterFirst * 3, `${forwards} images forwarded, ${robustAfterFirst} robust after the first run`);

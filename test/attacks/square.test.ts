@@ -8,13 +8,11 @@ import { subBatch } from '../../src/attacks/per-sample.js';
 import { Rng } from '../../src/data/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import type { ForwardOptions } from '../../src/snn/model.js';
-import { linearModel, randomBatch, worstCase } from '../helpers/linear-model.js';
+import { linearModel, linearTarget, randomBatch, worstCase, assertInBall } from '../helpers/linear-model.js';
 import { fixtureTarget } from './helpers.js';
 
 describe('Square on a linear model', () => {
-  const model = linearModel(2, [3, 6, 6], 21, 0.3);
-  const batch = randomBatch(model, 16, 22);
-  const ctx = { model, timesteps: 1 };
+  const { model, batch, ctx } = linearTarget(linearModel(2, [3, 6, 6], 21, 0.3), 16, 22);
   const eps = 0.05;
   const worst = worstCase(model, batch.x01, batch.labels, eps);
 
@@ -27,7 +25,7 @@ describe('Square on a linear model', () => {
     model.imagesSeen = 0;
     const adv = createAttack('square', { epsilon: eps, queries: 400 }, new Rng(1)).perturb(ctx, batch);
     assert.ok(model.imagesSeen <= 16 * 400, `${model.imagesSeen} forwards for 16 images x 400 queries`);
-    adv.forEach((v, i) => assert.ok(v >= 0 && v <= 1 && Math.abs(v - batch.x01[i]) <= Math.fround(eps) + 1e-7, `pixel ${i}: ${v} from ${batch.x01[i]}`));
+    assertInBall(adv, batch.x01, eps);
     const m = margins(predict(ctx, adv, batch.shape), batch.labels, 2);
     m.forEach((v, b) => {
       if (worst.margins[b] < -0.2) assert.ok(v < 0, `sample ${b}: margin ${v}, worst case ${worst.margins[b]}`);

@@ -1,11 +1,58 @@
-/** The fixture checks every model test makes: forward, spikes, loss and every gradient vs PyTorch. */
+/**
+ * The fixture checks every model test makes: forward, spikes, loss and every gradient vs PyTorch,
+ * on every backend (`describeFixture`), with the fixture's model and inputs.
+ */
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
 import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
+import { availableBackends, type Backend } from '../../src/kernels/index.js';
+import { buildModel } from '../../src/snn/build.js';
+import { loadStateDict } from '../../src/io/spec-keys.js';
 import type { SpikingModel } from '../../src/snn/model.js';
-import { relErr, type Fixture } from './fixtures.js';
+import type { ModelSpec } from '../../src/snn/spec.js';
+import { onBackend } from './backends.js';
+import { loadFixture, relErr, type Fixture, type FixtureMeta } from './fixtures.js';
 
 export const TOL = 1e-4;
+
+/** the fixture's model, its spec read from the meta by `specOf`, with the fixture's weights */
+export function fixtureModel(f: Fixture, specOf: (meta: FixtureMeta) => ModelSpec): SpikingModel {
+  const model = buildModel(specOf(f.meta), f.meta.normalization);
+  loadStateDict(model, f.weights, `${f.name}/weights.safetensors`);
+  return model;
+}
+
+/** a copy of the fixture's case tensor `key` as an input */
+export function fixtureInput(f: Fixture, key = 'x01', requiresGrad = false): Tensor {
+  const x = f.case.get(key)!;
+  return new Tensor(Float32Array.from(x.data), x.shape, { requiresGrad });
+}
+
+/**
+ * Fixture `name`'s suite on every available backend: first the check every model passes
+ * (checkAgainstFixture), then the tests `more` adds, which read the loaded fixture by `fixture()`.
+ */
+export function describeFixture(
+  name: string,
+  modelOf: (f: Fixture) => SpikingModel,
+  more: (fixture: () => Fixture, backend: Backend) => void = () => {},
+): void {
+  for (const backend of availableBackends()) {
+    describe(`${name} on ${backend.name}`, () => {
+      let f: Fixture;
+      before(() => {
+        f = loadFixture(name);
+      });
+
+      test('logits, spike counts, loss and every gradient match PyTorch', onBackend(backend, () => {
+        checkAgainstFixture(modelOf(f), f);
+      }));
+
+      more(() => f, backend);
+    });
+  }
+}
 
 export function checkAgainstFixture(model: SpikingModel, f: Fixture): void {
   const xs = f.case.get('x01')!;

@@ -4,6 +4,7 @@
  * it is shown, so query budgets can be checked. With Poisson encoding it classifies the mean of
  * the T spike frames (the real encoder, so its straight-through gradient), a stochastic model.
  */
+import assert from 'node:assert/strict';
 import { Tensor, opResult, adoptGrad } from '../../src/tensor/tensor.js';
 import type { SpikingModel, ForwardOptions, ForwardResult } from '../../src/snn/model.js';
 import { Rng } from '../../src/data/rng.js';
@@ -118,4 +119,14 @@ export function randomBatch(model: LinearModel, n: number, seed: number) {
     return row.indexOf(Math.max(...row));
   });
   return { x01, shape: [n, c, h, h], labels };
+}
+
+/** `model` with a random batch of `n` of its own predictions and the context attacks run it in (T = 1, direct) */
+export function linearTarget(model: LinearModel, n: number, batchSeed: number) {
+  return { model, batch: randomBatch(model, n, batchSeed), ctx: { model, timesteps: 1 } };
+}
+
+/** every pixel of `adv` in [0,1] and within eps of `x` (eps in float32, as the attacks round it) */
+export function assertInBall(adv: Float32Array, x: Float32Array, eps: number): void {
+  adv.forEach((v, i) => assert.ok(v >= 0 && v <= 1 && Math.abs(v - x[i]) <= Math.fround(eps) + 1e-7, `pixel ${i}: ${v} from ${x[i]}`));
 }

@@ -4,36 +4,25 @@
  * Plus: the state_dict order of the real torch.save file, a ResNet12 from the presets
  * (forward + backward, shapes, key names), threshold search, the ANN forward, the energy ops.
  */
-import { describe, test, before } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { availableBackends } from '../../src/kernels/index.js';
 import { onBackend } from '../helpers/backends.js';
 import { Tensor, backward } from '../../src/tensor/tensor.js';
 import { crossEntropy } from '../../src/tensor/ops/cross-entropy.js';
 import { buildModel } from '../../src/snn/build.js';
-import { loadStateDict } from '../../src/io/spec-keys.js';
 import { findThresholds } from '../../src/snn/thresholds.js';
 import { resnetSpec, RESNET_BLOCKS } from '../../src/snn/resnet-presets.js';
 import { readTorchPtFile } from '../../src/io/load.js';
 import { Rng } from '../../src/data/rng.js';
 import type { SpikingModel } from '../../src/snn/model.js';
 import { loadFixture, resnetSpecOf, type Fixture } from '../helpers/fixtures.js';
-import { checkAgainstFixture } from '../helpers/check-model.js';
+import { describeFixture, fixtureModel, fixtureInput } from '../helpers/check-model.js';
 
 const NAME = 'resnet20-tiny-c10';
 const CIFAR = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
 
-function modelOf(f: Fixture): SpikingModel {
-  const model = buildModel(resnetSpecOf(f.meta), f.meta.normalization);
-  loadStateDict(model, f.weights, `${f.name}/weights.safetensors`);
-  return model;
-}
-
-function input(f: Fixture, key = 'x01', requiresGrad = false): Tensor {
-  const x = f.case.get(key)!;
-  return new Tensor(Float32Array.from(x.data), x.shape, { requiresGrad });
-}
+const modelOf = (f: Fixture): SpikingModel => fixtureModel(f, resnetSpecOf);
 
 function randomImages(rng: Rng, shape: number[], requiresGrad = false): Tensor {
   const t = Tensor.zeros(shape, requiresGrad);
@@ -59,43 +48,33 @@ function dietKeys(blocks: number[], projections: Set<string>): { weights: string
   return { weights, layers };
 }
 
-for (const backend of availableBackends()) {
-  describe(`${NAME} on ${backend.name}`, () => {
-    let f: Fixture;
-    before(() => {
-      f = loadFixture(NAME);
+describeFixture(NAME, modelOf, (fixture, backend) => {
+  test('threshold search: positive thresholds, then spikes in every layer', onBackend(backend, () => {
+    const f = fixture();
+    const model = modelOf(f);
+    const x = fixtureInput(f);
+    const res = findThresholds(model, x, { timesteps: f.meta.timesteps, scaling: 0.7 });
+    const layers = model.spikingLayers();
+    assert.deepEqual(res.raw.map((r) => r.index), layers.map((l) => l.index));
+    for (const l of layers) {
+      assert.ok(model.params.get(`threshold.t${l.index}`)!.item() > 0, `threshold.t${l.index}`);
+      assert.equal(model.params.get(`leak.l${l.index}`)!.item(), 1);
+    }
+    const out = model.forward(x, { timesteps: f.meta.timesteps });
+    out.spikeCounts.forEach((c, i) => assert.ok(c > 0, `layer ${layers[i].name} is silent after the search`));
+    assert.ok(out.logits.data.every(Number.isFinite));
+    // DIET-SNN's find_threshold covers only a ResNet's stem: the others keep their thresholds
+    const stemOnly = modelOf(f);
+    const before = layers.map((l) => stemOnly.params.get(`threshold.t${l.index}`)!.item());
+    const part = findThresholds(stemOnly, x, { timesteps: f.meta.timesteps, layers: new Set([0, 3, 6]) });
+    assert.deepEqual(part.raw.map((r) => r.index), [0, 3, 6]);
+    layers.forEach((l, i) => {
+      const now = stemOnly.params.get(`threshold.t${l.index}`)!.item();
+      if (l.index < 9) assert.equal(now, Math.fround(part.raw[i].value));
+      else assert.equal(now, before[i]);
     });
-
-    test('logits, spike counts, loss and every gradient match PyTorch', onBackend(backend, () => {
-      checkAgainstFixture(modelOf(f), f);
-    }));
-
-    test('threshold search: positive thresholds, then spikes in every layer', onBackend(backend, () => {
-      const model = modelOf(f);
-      const x = input(f);
-      const res = findThresholds(model, x, { timesteps: f.meta.timesteps, scaling: 0.7 });
-      const layers = model.spikingLayers();
-      assert.deepEqual(res.raw.map((r) => r.index), layers.map((l) => l.index));
-      for (const l of layers) {
-        assert.ok(model.params.get(`threshold.t${l.index}`)!.item() > 0, `threshold.t${l.index}`);
-        assert.equal(model.params.get(`leak.l${l.index}`)!.item(), 1);
-      }
-      const out = model.forward(x, { timesteps: f.meta.timesteps });
-      out.spikeCounts.forEach((c, i) => assert.ok(c > 0, `layer ${layers[i].name} is silent after the search`));
-      assert.ok(out.logits.data.every(Number.isFinite));
-      // DIET-SNN's find_threshold covers only a ResNet's stem: the others keep their thresholds
-      const stemOnly = modelOf(f);
-      const before = layers.map((l) => stemOnly.params.get(`threshold.t${l.index}`)!.item());
-      const part = findThresholds(stemOnly, x, { timesteps: f.meta.timesteps, layers: new Set([0, 3, 6]) });
-      assert.deepEqual(part.raw.map((r) => r.index), [0, 3, 6]);
-      layers.forEach((l, i) => {
-        const now = stemOnly.params.get(`threshold.t${l.index}`)!.item();
-        if (l.index < 9) assert.equal(now, Math.fround(part.raw[i].value));
-        else assert.equal(now, before[i]);
-      });
-    }));
-  });
-}
+  }));
+});
 
 describe('spiking ResNet layout', () => {
   test('state_dict keys and order are those of the torch.save file', () => {
@@ -186,22 +165,21 @@ describe('spiking ResNet layout', () => {
   test('weightedOps: every conv incl. the shortcut, and the classifier, with their inputs', () => {
     const model = buildModel(resnetSpec('resnet12', { labels: 10, widths: [4, 8, 8, 16], stem: [4, 6, 8] }), CIFAR);
     const ops = model.weightedOps().map((o) => [o.name, o.macs, o.input.kind === 'analog' ? 'analog' : o.input.layer]);
+    // a block with a projection shortcut, c channels out of cin at h x h: two 3x3 convs (the
+    // second reads the first's spikes, layer `mid`) and the 1x1 shortcut, both reading layer `input`
+    const block = (p: string, c: number, h: number, cin: number, input: number, mid: number) => [
+      [`${p}.residual.0`, c * h * h * cin * 9, input],
+      [`${p}.residual.3`, c * h * h * c * 9, mid],
+      [`${p}.identity.0`, c * h * h * cin, input],
+    ];
     assert.deepEqual(ops, [
       ['pre_process.0', 4 * 32 * 32 * 3 * 9, 'analog'],
       ['pre_process.3', 6 * 32 * 32 * 4 * 9, 0],
       ['pre_process.6', 8 * 32 * 32 * 6 * 9, 3],
-      ['layer1.0.residual.0', 4 * 16 * 16 * 8 * 9, 6],
-      ['layer1.0.residual.3', 4 * 16 * 16 * 4 * 9, 9],
-      ['layer1.0.identity.0', 4 * 16 * 16 * 8, 6],
-      ['layer2.0.residual.0', 8 * 8 * 8 * 4 * 9, 10],
-      ['layer2.0.residual.3', 8 * 8 * 8 * 8 * 9, 11],
-      ['layer2.0.identity.0', 8 * 8 * 8 * 4, 10],
-      ['layer3.0.residual.0', 8 * 4 * 4 * 8 * 9, 12],
-      ['layer3.0.residual.3', 8 * 4 * 4 * 8 * 9, 13],
-      ['layer3.0.identity.0', 8 * 4 * 4 * 8, 12],
-      ['layer4.0.residual.0', 16 * 2 * 2 * 8 * 9, 14],
-      ['layer4.0.residual.3', 16 * 2 * 2 * 16 * 9, 15],
-      ['layer4.0.identity.0', 16 * 2 * 2 * 8, 14],
+      ...block('layer1.0', 4, 16, 8, 6, 9),
+      ...block('layer2.0', 8, 8, 4, 10, 11),
+      ...block('layer3.0', 8, 4, 8, 12, 13),
+      ...block('layer4.0', 16, 2, 8, 14, 15),
       ['classifier.0', 10 * 64, 16],
     ]);
   });
