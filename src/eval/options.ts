@@ -107,6 +107,8 @@ export const EvalOptionsSchema = z.object({
   restarts: wholeAtLeast(1).optional(),
   /** model queries of score-based attacks (Square) per sample (default: the attack's, 5000) */
   queries: wholeAtLeast(1).optional(),
+  /** the ANN transfer-ann crafts on: relu (the network converted from) or threshold-scaled, clamp(I/θ, 0, 1) */
+  annActivation: z.enum(['relu', 'threshold-scaled']).optional(),
   /** the surrogate white-box attacks differentiate through (default: the model's training one) */
   surrogate: surrogateSpec.optional(),
   /** members of the surrogate ensemble (default: the ensemble attack's set) */

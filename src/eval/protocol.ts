@@ -78,6 +78,7 @@ export function planEvaluation(o: EvalOptions, target: PlanTarget): EvalPlan {
       stepSize: pgd ? o.pgdStepSize ?? o.stepSize : o.stepSize,
       restarts: o.restarts,
       queries: o.queries,
+      annActivation: o.annActivation,
       ...(o.surrogates ? { surrogates: o.surrogates.map(surrogateFromSpec) } : {}),
       ...(pgd ? { randomStart: o.pgdRandomStart } : {}),
     };

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvalOptions, parseFraction, flagName } from '../../src/eval/options.js';
+import { planEvaluation } from '../../src/eval/protocol.js';
+import { attackSpec } from '../../src/attacks/registry.js';
 
 test('defaults are the seed protocol', () => {
   const o = parseEvalOptions({ model: 'm.pt' });
@@ -42,6 +44,7 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['T = 0', { timesteps: '4,0' }, /^--timesteps: must be a whole number >= 1, got "0"/],
   ['unknown attack', { attacks: 'clean,cw' }, /^--attacks: unknown "cw"; choose strong or from clean, fgsm, pgd/],
   ['strong inside a list', { attacks: 'clean,strong' }, /^--attacks: unknown "strong" \(it is a whole suite: use it alone\)/],
+  ['an unknown ANN activation', { annActivation: 'tanh' }, /^--ann-activation: /],
   ['negative queries', { queries: '-5' }, /^--queries: must be a whole number >= 1, got "-5"/],
   ['zero EOT', { eot: 0 }, /^--eot: must be a whole number >= 1/],
   ['fractional steps', { steps: 2.5 }, /^--steps: must be a whole number >= 1/],
@@ -63,4 +66,13 @@ for (const [what, input, message] of bad) {
 test('flag names follow the CLI', () => {
   assert.equal(flagName('pgdStepSize'), '--pgd-step-size');
   assert.equal(flagName('eps'), '--eps');
+});
+
+test('--ann-activation reaches transfer-ann and its recorded protocol; other attacks ignore it', () => {
+  const plan = (extra: Record<string, unknown>) => planEvaluation(parseEvalOptions({ model: 'm', attacks: 'strong', ...extra }), { classes: 10 });
+  const resolved = (p: ReturnType<typeof plan>, attack: string) => attackSpec(attack).resolve(p.options(attack, 0.031));
+  assert.equal(resolved(plan({}), 'transfer-ann').annActivation, 'relu');
+  const scaled = plan({ annActivation: 'threshold-scaled' });
+  assert.equal(resolved(scaled, 'transfer-ann').annActivation, 'threshold-scaled');
+  assert.ok(!('annActivation' in resolved(scaled, 'apgd-ce')));
 });
