@@ -77,120 +77,82 @@ export function refGemm(
 
 // ---------------------------------------------------------------------------------- conv
 
-/** y[n, co, oy, ox] = sum over ci, ky, kx of x[n, ci, oy*stride - pad + ky, ox*stride - pad + kx] w[co, ci, ky, kx] */
-export function refConvForward(x: ArrayLike<number>, w: ArrayLike<number>, s: ConvShape): Float64Array {
+/**
+ * Every product of the conv, in one fixed order: `f(xi, wi, yi)` for each output y[yi] and each
+ * x[xi] * w[wi] it sums, y[n, co, oy, ox] += x[n, ci, oy*stride - pad + ky, ox*stride - pad + kx] w[co, ci, ky, kx].
+ * The forward and both backwards are this one loop (the backwards are its adjoints).
+ */
+function forEachConvProduct(s: ConvShape, f: (xi: number, wi: number, yi: number) => void): void {
   const { oh, ow } = convOutSize(s);
-  const y = new Float64Array(s.n * s.cOut * oh * ow);
   for (let n = 0; n < s.n; n++) {
     for (let co = 0; co < s.cOut; co++) {
       for (let oy = 0; oy < oh; oy++) {
         for (let ox = 0; ox < ow; ox++) {
-          let sum = 0;
+          const yi = ((n * s.cOut + co) * oh + oy) * ow + ox;
           for (let ci = 0; ci < s.cIn; ci++) {
             for (let ky = 0; ky < s.kh; ky++) {
               for (let kx = 0; kx < s.kw; kx++) {
                 const iy = oy * s.stride - s.pad + ky;
                 const ix = ox * s.stride - s.pad + kx;
                 if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
-                sum += x[((n * s.cIn + ci) * s.h + iy) * s.w + ix] * w[((co * s.cIn + ci) * s.kh + ky) * s.kw + kx];
+                f(((n * s.cIn + ci) * s.h + iy) * s.w + ix, ((co * s.cIn + ci) * s.kh + ky) * s.kw + kx, yi);
               }
             }
           }
-          y[((n * s.cOut + co) * oh + oy) * ow + ox] = sum;
         }
       }
     }
   }
+}
+
+/** y[n, co, oy, ox] = sum over ci, ky, kx of x[n, ci, oy*stride - pad + ky, ox*stride - pad + kx] w[co, ci, ky, kx] */
+export function refConvForward(x: ArrayLike<number>, w: ArrayLike<number>, s: ConvShape): Float64Array {
+  const { oh, ow } = convOutSize(s);
+  const y = new Float64Array(s.n * s.cOut * oh * ow);
+  forEachConvProduct(s, (xi, wi, yi) => { y[yi] += x[xi] * w[wi]; });
   return y;
 }
 
 /** dx = adjoint of the forward: every product x*w in the forward sends dy*w back to that x */
 export function refConvBackwardData(dy: ArrayLike<number>, w: ArrayLike<number>, s: ConvShape): Float64Array {
-  const { oh, ow } = convOutSize(s);
   const dx = new Float64Array(s.n * s.cIn * s.h * s.w);
-  for (let n = 0; n < s.n; n++) {
-    for (let co = 0; co < s.cOut; co++) {
-      for (let oy = 0; oy < oh; oy++) {
-        for (let ox = 0; ox < ow; ox++) {
-          const g = dy[((n * s.cOut + co) * oh + oy) * ow + ox];
-          for (let ci = 0; ci < s.cIn; ci++) {
-            for (let ky = 0; ky < s.kh; ky++) {
-              for (let kx = 0; kx < s.kw; kx++) {
-                const iy = oy * s.stride - s.pad + ky;
-                const ix = ox * s.stride - s.pad + kx;
-                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
-                dx[((n * s.cIn + ci) * s.h + iy) * s.w + ix] += g * w[((co * s.cIn + ci) * s.kh + ky) * s.kw + kx];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  forEachConvProduct(s, (xi, wi, yi) => { dx[xi] += dy[yi] * w[wi]; });
   return dx;
 }
 
 /** dw = sum over the batch and output positions of dy * (the x that met that weight) */
 export function refConvBackwardWeights(x: ArrayLike<number>, dy: ArrayLike<number>, s: ConvShape): Float64Array {
-  const { oh, ow } = convOutSize(s);
   const dw = new Float64Array(s.cOut * s.cIn * s.kh * s.kw);
-  for (let n = 0; n < s.n; n++) {
-    for (let co = 0; co < s.cOut; co++) {
-      for (let oy = 0; oy < oh; oy++) {
-        for (let ox = 0; ox < ow; ox++) {
-          const g = dy[((n * s.cOut + co) * oh + oy) * ow + ox];
-          for (let ci = 0; ci < s.cIn; ci++) {
-            for (let ky = 0; ky < s.kh; ky++) {
-              for (let kx = 0; kx < s.kw; kx++) {
-                const iy = oy * s.stride - s.pad + ky;
-                const ix = ox * s.stride - s.pad + kx;
-                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
-                dw[((co * s.cIn + ci) * s.kh + ky) * s.kw + kx] += g * x[((n * s.cIn + ci) * s.h + iy) * s.w + ix];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  forEachConvProduct(s, (xi, wi, yi) => { dw[wi] += dy[yi] * x[xi]; });
   return dw;
 }
 
 // ---------------------------------------------------------------------------------- pool
 
-export function refAvgPoolForward(x: ArrayLike<number>, n: number, c: number, h: number, w: number, k: number): Float64Array {
+/** `f(xi, yi)` for each pooled output y[yi] and each x[xi] of its k x k window */
+function forEachPoolWindow(n: number, c: number, h: number, w: number, k: number, f: (xi: number, yi: number) => void): void {
   const oh = Math.floor(h / k);
   const ow = Math.floor(w / k);
-  const y = new Float64Array(n * c * oh * ow);
   for (let p = 0; p < n * c; p++) {
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
-        let sum = 0;
         for (let ky = 0; ky < k; ky++) {
-          for (let kx = 0; kx < k; kx++) sum += x[(p * h + oy * k + ky) * w + ox * k + kx];
+          for (let kx = 0; kx < k; kx++) f((p * h + oy * k + ky) * w + ox * k + kx, (p * oh + oy) * ow + ox);
         }
-        y[(p * oh + oy) * ow + ox] = sum / (k * k);
       }
     }
   }
-  return y;
+}
+
+export function refAvgPoolForward(x: ArrayLike<number>, n: number, c: number, h: number, w: number, k: number): Float64Array {
+  const sum = new Float64Array(n * c * Math.floor(h / k) * Math.floor(w / k));
+  forEachPoolWindow(n, c, h, w, k, (xi, yi) => { sum[yi] += x[xi]; });
+  return sum.map((v) => v / (k * k));
 }
 
 export function refAvgPoolBackward(dy: ArrayLike<number>, n: number, c: number, h: number, w: number, k: number): Float64Array {
-  const oh = Math.floor(h / k);
-  const ow = Math.floor(w / k);
   const dx = new Float64Array(n * c * h * w);
-  for (let p = 0; p < n * c; p++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        for (let ky = 0; ky < k; ky++) {
-          for (let kx = 0; kx < k; kx++) {
-            dx[(p * h + oy * k + ky) * w + ox * k + kx] += dy[(p * oh + oy) * ow + ox] / (k * k);
-          }
-        }
-      }
-    }
-  }
+  forEachPoolWindow(n, c, h, w, k, (xi, yi) => { dx[xi] += dy[yi] / (k * k); });
   return dx;
 }
 

@@ -42,6 +42,11 @@ function input(rng: Rng, len: number, kind: Kind): Float32Array {
   return x;
 }
 
+/** a gradient for kind 'masked' (|v| below `cut` zeroed, as a surrogate would), 'dense' or 'zero' */
+function masked(cut: number): (rng: Rng, len: number, kind: string) => Float32Array {
+  return (rng, len, kind) => rng.array(len).map((v) => (kind === 'zero' || (kind === 'masked' && Math.abs(v) < cut) ? 0 : v));
+}
+
 for (const be of availableBackends()) {
   describe(`sparse kernels: ${be.name} backend`, () => {
     test('countNonzero', () => {
@@ -53,42 +58,47 @@ for (const be of availableBackends()) {
       assert.equal(be.countNonzero(big.subarray(1, 15)), 2);
     });
 
-    for (const s of CASES) {
-      for (const kind of ['spikes', 'pooled', 'dense', 'zero', 'spikes+half', 'pooled+stray'] as Kind[]) {
-        test(`conv2dForwardSparse = reference = dense: ${JSON.stringify(s)} ${kind}`, () => {
-          const rng = new Rng(7 + s.cOut * 13 + s.h);
-          const { oh, ow } = convOutSize(s);
-          const x = input(rng, s.n * s.cIn * s.h * s.w, kind);
-          const w = rng.array(s.cOut * s.cIn * s.kh * s.kw);
-          const y = new Float32Array(s.n * s.cOut * oh * ow).fill(NaN);
-          be.conv2dForwardSparse(x, w, s, y);
-          const ref = refConvForward(x, w, s);
-          const err = relErr(y, ref);
-          assert.ok(err <= 1e-5, `sparse vs reference: relative error ${err}`);
-          const dense = new Float32Array(y.length);
-          be.conv2dForward(x, w, s, dense);
-          assert.ok(relErr(y, dense) <= 1e-5, 'sparse vs dense');
-        });
-      }
-    }
-
-    // backward-data: stride 1, square kernels, pad < kernel; cIn past a chunk and past a 64-tile
-    const dataCases = [...CASES.filter((s) => s.stride === 1), conv(2, 70, 6, 6, 300, 3, 1, 1), conv(1, 3, 7, 7, 16, 3, 1, 2), conv(2, 130, 4, 4, 8, 3, 1, 1)];
-    for (const s of dataCases) {
-      for (const kind of ['masked', 'dense', 'zero'] as const) {
-        test(`conv2dBackwardDataSparse = reference = dense: ${JSON.stringify(s)} ${kind} dy`, () => {
-          const rng = new Rng(13 + s.cIn * 5 + s.h);
-          const { oh, ow } = convOutSize(s);
-          const dy = rng.array(s.n * s.cOut * oh * ow).map((v) => (kind === 'zero' || (kind === 'masked' && Math.abs(v) < 0.7) ? 0 : v));
-          const w = rng.array(s.cOut * s.cIn * s.kh * s.kw);
-          const dx = new Float32Array(s.n * s.cIn * s.h * s.w).fill(NaN);
-          be.conv2dBackwardDataSparse(dy, w, s, dx);
-          const err = relErr(dx, refConvBackwardData(dy, w, s));
-          assert.ok(err <= 1e-5, `sparse vs reference: relative error ${err}`);
-          const dense = new Float32Array(dx.length);
-          be.conv2dBackwardData(dy, w, s, dense);
-          assert.ok(relErr(dx, dense) <= 1e-5, 'sparse vs dense');
-        });
+    // Each conv kernel against the reference and the same backend's dense kernel, with its
+    // operands (the sparse one first) in the dense kernel's order. The backward-data's dy is a
+    // surrogate-masked gradient (about 70 % zeros), fully dense or all zero; its cases have
+    // stride 1, square kernels, pad < kernel, and cIn past a chunk and past a 64-tile.
+    const CONV = [
+      {
+        name: 'conv2dForwardSparse', dense: 'conv2dForward', ref: refConvForward, seed: (s: ConvShape) => 7 + s.cOut * 13 + s.h,
+        cases: CASES, kinds: ['spikes', 'pooled', 'dense', 'zero', 'spikes+half', 'pooled+stray'], sparse: input, label: '',
+        sizes: (s: ConvShape, oh: number, ow: number) => [s.n * s.cIn * s.h * s.w, s.cOut * s.cIn * s.kh * s.kw, s.n * s.cOut * oh * ow],
+      },
+      {
+        name: 'conv2dBackwardDataSparse', dense: 'conv2dBackwardData', ref: refConvBackwardData, seed: (s: ConvShape) => 13 + s.cIn * 5 + s.h,
+        cases: [...CASES.filter((s) => s.stride === 1), conv(2, 70, 6, 6, 300, 3, 1, 1), conv(1, 3, 7, 7, 16, 3, 1, 2), conv(2, 130, 4, 4, 8, 3, 1, 1)],
+        kinds: ['masked', 'dense', 'zero'], sparse: masked(0.7), label: ' dy',
+        sizes: (s: ConvShape, oh: number, ow: number) => [s.n * s.cOut * oh * ow, s.cOut * s.cIn * s.kh * s.kw, s.n * s.cIn * s.h * s.w],
+      },
+      {
+        name: 'conv2dBackwardWeightsSparse', dense: 'conv2dBackwardWeights', ref: refConvBackwardWeights, seed: (s: ConvShape) => 11 + s.cOut * 7 + s.h,
+        cases: [...CASES, conv(2, 3, 6, 6, 17, 2, 1, 0), conv(1, 2, 5, 5, 16, 3, 1, 3), conv(2, 4, 7, 7, 20, 3, 3, 1)],
+        kinds: ['spikes', 'pooled', 'dense', 'zero'], sparse: input, label: '',
+        sizes: (s: ConvShape, oh: number, ow: number) => [s.n * s.cIn * s.h * s.w, s.n * s.cOut * oh * ow, s.cOut * s.cIn * s.kh * s.kw],
+      },
+    ] as const;
+    for (const op of CONV) {
+      for (const s of op.cases) {
+        for (const kind of op.kinds) {
+          test(`${op.name} = reference = dense: ${JSON.stringify(s)} ${kind}${op.label}`, () => {
+            const rng = new Rng(op.seed(s));
+            const { oh, ow } = convOutSize(s);
+            const [aLen, bLen, outLen] = op.sizes(s, oh, ow);
+            const a = op.sparse(rng, aLen, kind as Kind);
+            const b = rng.array(bLen);
+            const out = new Float32Array(outLen).fill(NaN);
+            be[op.name](a, b, s, out);
+            const err = relErr(out, op.ref(a, b, s));
+            assert.ok(err <= 1e-5, `sparse vs reference: relative error ${err}`);
+            const dense = new Float32Array(outLen);
+            be[op.dense](a, b, s, dense);
+            assert.ok(relErr(out, dense) <= 1e-5, 'sparse vs dense');
+          });
+        }
       }
     }
 
@@ -96,25 +106,6 @@ for (const be of availableBackends()) {
       const s = conv(1, 2, 6, 6, 3, 3, 2, 1);
       assert.throws(() => be.conv2dBackwardDataSparse(new Float32Array(27), new Float32Array(54), s, new Float32Array(72)), RangeError);
     });
-
-    for (const s of [...CASES, conv(2, 3, 6, 6, 17, 2, 1, 0), conv(1, 2, 5, 5, 16, 3, 1, 3), conv(2, 4, 7, 7, 20, 3, 3, 1)]) {
-      for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {
-        test(`conv2dBackwardWeightsSparse = reference = dense: ${JSON.stringify(s)} ${kind}`, () => {
-          const rng = new Rng(11 + s.cOut * 7 + s.h);
-          const { oh, ow } = convOutSize(s);
-          const x = input(rng, s.n * s.cIn * s.h * s.w, kind);
-          const dy = rng.array(s.n * s.cOut * oh * ow);
-          const dw = new Float32Array(s.cOut * s.cIn * s.kh * s.kw).fill(NaN);
-          be.conv2dBackwardWeightsSparse(x, dy, s, dw);
-          const ref = refConvBackwardWeights(x, dy, s);
-          const err = relErr(dw, ref);
-          assert.ok(err <= 1e-5, `sparse vs reference: relative error ${err}`);
-          const dense = new Float32Array(dw.length);
-          be.conv2dBackwardWeights(x, dy, s, dense);
-          assert.ok(relErr(dw, dense) <= 1e-5, 'sparse vs dense');
-        });
-      }
-    }
 
     test('conv2dBackwardWeightsSparse is deterministic: the same inputs give the same bits (threads sum image blocks)', () => {
       const rng = new Rng(4);
@@ -145,58 +136,53 @@ for (const be of availableBackends()) {
       assert.deepEqual([buf[0], buf[buf.length - 1]], before, 'wrote outside the view');
     });
 
-    for (const [n, inF, outF] of [[5, 37, 64], [9, 130, 200], [3, 16, 17], [40, 300, 128], [1, 1, 1]]) {
-      for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {
-        test(`linearBackwardWeightsSparse = reference = dense gemm: n ${n}, ${inF} -> ${outF}, ${kind}`, () => {
-          const rng = new Rng(n * 31 + inF + outF);
-          const x = input(rng, n * inF, kind);
-          const dy = rng.array(n * outF);
-          const dw = new Float32Array(outF * inF).fill(NaN);
-          be.linearBackwardWeightsSparse(x, dy, n, inF, outF, dw);
-          const ref = refGemm(true, false, outF, inF, n, 1, dy, x, 0, new Float32Array(outF * inF));
-          assert.ok(relErr(dw, ref) <= 1e-5, `sparse vs reference: ${relErr(dw, ref)}`);
-          const dense = new Float32Array(outF * inF);
-          be.gemm(true, false, outF, inF, n, 1, dy, x, 0, dense);
-          assert.ok(relErr(dw, dense) <= 1e-5, 'sparse vs dense');
-        });
-      }
-    }
-
-    // (1100 rows: more than one row block of the native kernel; 300 inputs: a partial last chunk)
-    for (const [n, inF, outF] of [[5, 37, 64], [9, 130, 200], [3, 16, 17], [40, 300, 128], [1, 1, 1], [1100, 20, 70]]) {
-      for (const kind of ['spikes', 'pooled', 'dense', 'zero'] as Kind[]) {
-        test(`linearForwardSparse = reference = dense gemm: n ${n}, ${inF} -> ${outF}, ${kind}`, () => {
-          const rng = new Rng(n * 17 + inF + outF);
-          const x = input(rng, n * inF, kind);
-          const w = rng.array(outF * inF);
-          const y = new Float32Array(n * outF).fill(NaN);
-          be.linearForwardSparse(x, w, n, inF, outF, y);
-          const ref = refGemm(false, true, n, outF, inF, 1, x, w, 0, new Float32Array(n * outF));
-          assert.ok(relErr(y, ref) <= 1e-5, `sparse vs reference: ${relErr(y, ref)}`);
-          const dense = new Float32Array(n * outF);
-          be.gemm(false, true, n, outF, inF, 1, x, w, 0, dense);
-          assert.ok(relErr(y, dense) <= 1e-5, 'sparse vs dense');
-        });
-      }
-    }
-
-    // dy: a surrogate-masked gradient (about 60 % zeros), fully dense, or all zero
-    for (const [n, inF, outF] of [[5, 64, 37], [9, 200, 130], [3, 17, 16], [40, 128, 300], [1, 1, 1], [1100, 70, 20]]) {
-      for (const kind of ['masked', 'dense', 'zero'] as const) {
-        test(`linearBackwardDataSparse = reference = dense gemm: n ${n}, ${inF} -> ${outF}, ${kind} dy`, () => {
-          const rng = new Rng(n * 13 + inF + outF);
-          const dy = rng.array(n * outF).map((v) => (kind === 'zero' || (kind === 'masked' && Math.abs(v) < 0.6) ? 0 : v));
-          const w = rng.array(outF * inF + 1).subarray(1);
-          const buf = new Float32Array(n * inF + 2).fill(NaN);
-          const dx = buf.subarray(1, 1 + n * inF);
-          be.linearBackwardDataSparse(dy, w, n, inF, outF, dx);
-          assert.ok(Number.isNaN(buf[0]) && Number.isNaN(buf[buf.length - 1]), 'wrote outside the view');
-          const ref = refGemm(false, false, n, inF, outF, 1, dy, w, 0, new Float32Array(n * inF));
-          assert.ok(relErr(dx, ref) <= 1e-5, `sparse vs reference: ${relErr(dx, ref)}`);
-          const dense = new Float32Array(n * inF);
-          be.gemm(false, false, n, inF, outF, 1, dy, w, 0, dense);
-          assert.ok(relErr(dx, dense) <= 1e-5, 'sparse vs dense');
-        });
+    // Each linear kernel against the reference and the dense gemm of the same product: `gemmOf`
+    // maps its operands (the sparse one first) to gemm's (transA, transB, m, n, k, A, B). The
+    // backward-data's dy is a surrogate-masked gradient (about 60 % zeros), fully dense or all
+    // zero, and it runs on subarray views. (1100 rows: more than one row block of the native
+    // kernel; 300 inputs: a partial last chunk.)
+    type GemmOf = (a: Float32Array, b: Float32Array, n: number, inF: number, outF: number) => [boolean, boolean, number, number, number, Float32Array, Float32Array];
+    const spikeKinds: Kind[] = ['spikes', 'pooled', 'dense', 'zero'];
+    const LINEAR = [
+      {
+        name: 'linearBackwardWeightsSparse', seed: 31, kinds: spikeKinds, sparse: input, label: '', views: false,
+        shapes: [[5, 37, 64], [9, 130, 200], [3, 16, 17], [40, 300, 128], [1, 1, 1]],
+        sizes: (n: number, inF: number, outF: number) => [n * inF, n * outF, outF * inF],
+        gemmOf: ((x, dy, n, inF, outF) => [true, false, outF, inF, n, dy, x]) as GemmOf,
+      },
+      {
+        name: 'linearForwardSparse', seed: 17, kinds: spikeKinds, sparse: input, label: '', views: false,
+        shapes: [[5, 37, 64], [9, 130, 200], [3, 16, 17], [40, 300, 128], [1, 1, 1], [1100, 20, 70]],
+        sizes: (n: number, inF: number, outF: number) => [n * inF, outF * inF, n * outF],
+        gemmOf: ((x, w, n, inF, outF) => [false, true, n, outF, inF, x, w]) as GemmOf,
+      },
+      {
+        name: 'linearBackwardDataSparse', seed: 13, kinds: ['masked', 'dense', 'zero'], sparse: masked(0.6), label: ' dy', views: true,
+        shapes: [[5, 64, 37], [9, 200, 130], [3, 17, 16], [40, 128, 300], [1, 1, 1], [1100, 70, 20]],
+        sizes: (n: number, inF: number, outF: number) => [n * outF, outF * inF, n * inF],
+        gemmOf: ((dy, w, n, inF, outF) => [false, false, n, inF, outF, dy, w]) as GemmOf,
+      },
+    ] as const;
+    for (const op of LINEAR) {
+      for (const [n, inF, outF] of op.shapes) {
+        for (const kind of op.kinds) {
+          test(`${op.name} = reference = dense gemm: n ${n}, ${inF} -> ${outF}, ${kind}${op.label}`, () => {
+            const rng = new Rng(n * op.seed + inF + outF);
+            const [aLen, bLen, outLen] = op.sizes(n, inF, outF);
+            const a = op.sparse(rng, aLen, kind as Kind);
+            const b = op.views ? rng.array(bLen + 1).subarray(1) : rng.array(bLen);
+            const buf = new Float32Array(op.views ? outLen + 2 : outLen).fill(NaN);
+            const out = op.views ? buf.subarray(1, 1 + outLen) : buf;
+            be[op.name](a, b, n, inF, outF, out);
+            if (op.views) assert.ok(Number.isNaN(buf[0]) && Number.isNaN(buf[buf.length - 1]), 'wrote outside the view');
+            const [tA, tB, m, nn, k, A, B] = op.gemmOf(a, b, n, inF, outF);
+            const ref = refGemm(tA, tB, m, nn, k, 1, A, B, 0, new Float32Array(outLen));
+            assert.ok(relErr(out, ref) <= 1e-5, `sparse vs reference: ${relErr(out, ref)}`);
+            const dense = new Float32Array(outLen);
+            be.gemm(tA, tB, m, nn, k, 1, A, B, 0, dense);
+            assert.ok(relErr(out, dense) <= 1e-5, 'sparse vs dense');
+          });
+        }
       }
     }
 

@@ -53,8 +53,12 @@ function validRange(kOff: number, stride: number, pad: number, size: number, out
   return [lo, Math.max(lo, hi)];
 }
 
-/** col[:, img*ohw ...] for images [n0, n0 + nb) of x; ldCol = nb * ohw */
-function im2col(x: Float32Array, s: ConvShape, p: Plan, n0: number, nb: number, col: Float32Array): void {
+/**
+ * Between images [n0, n0 + nb) of x and their columns col[:, img*ohw ...] (ldCol = nb * ohw):
+ * col = im2col(x) (zero where a tap falls in the padding), or with `adjoint` x += col2im(col)
+ * (its transpose; x must be zeroed by the caller).
+ */
+function im2col(x: Float32Array, s: ConvShape, p: Plan, n0: number, nb: number, col: Float32Array, adjoint = false): void {
   const { h, w, kh, kw, stride, pad, cIn } = s;
   const { oh, ow, ohw } = p;
   const ldCol = nb * ohw;
@@ -67,6 +71,14 @@ function im2col(x: Float32Array, s: ConvShape, p: Plan, n0: number, nb: number, 
         for (let kx = 0; kx < kw; kx++) {
           const [ox0, ox1] = validRange(kx, stride, pad, w, ow);
           const row = ((c * kh + ky) * kw + kx) * ldCol + img * ohw;
+          if (adjoint) {
+            for (let oy = oy0; oy < oy1; oy++) {
+              let src = row + oy * ow + ox0;
+              let dst = xc + (oy * stride - pad + ky) * w + ox0 * stride - pad + kx;
+              for (let ox = ox0; ox < ox1; ox++, dst += stride) x[dst] += col[src++];
+            }
+            continue;
+          }
           col.fill(0, row, row + oy0 * ow);
           for (let oy = oy0; oy < oy1; oy++) {
             const dst = row + oy * ow;
@@ -80,31 +92,6 @@ function im2col(x: Float32Array, s: ConvShape, p: Plan, n0: number, nb: number, 
             col.fill(0, dst + ox1, dst + ow);
           }
           col.fill(0, row + oy1 * ow, row + ohw);
-        }
-      }
-    }
-  }
-}
-
-/** dx[images n0 .. n0+nb) += col2im(col); dx must be zeroed by the caller */
-function col2im(col: Float32Array, s: ConvShape, p: Plan, n0: number, nb: number, dx: Float32Array): void {
-  const { h, w, kh, kw, stride, pad, cIn } = s;
-  const { oh, ow, ohw } = p;
-  const ldCol = nb * ohw;
-  for (let img = 0; img < nb; img++) {
-    const xImg = (n0 + img) * cIn * h * w;
-    for (let c = 0; c < cIn; c++) {
-      const xc = xImg + c * h * w;
-      for (let ky = 0; ky < kh; ky++) {
-        const [oy0, oy1] = validRange(ky, stride, pad, h, oh);
-        for (let kx = 0; kx < kw; kx++) {
-          const [ox0, ox1] = validRange(kx, stride, pad, w, ow);
-          const row = ((c * kh + ky) * kw + kx) * ldCol + img * ohw;
-          for (let oy = oy0; oy < oy1; oy++) {
-            let src = row + oy * ow + ox0;
-            let dst = xc + (oy * stride - pad + ky) * w + ox0 * stride - pad + kx;
-            for (let ox = ox0; ox < ox1; ox++, dst += stride) dx[dst] += col[src++];
-          }
         }
       }
     }
@@ -184,7 +171,7 @@ export function conv2dBackwardData(dy: Float32Array, weight: Float32Array, s: Co
     }
     const col = colScratch(kk * ld);
     gemmEx(true, false, kk, ld, s.cOut, 1, weight, 0, kk, src, srcOff, ld, 0, col, 0, ld);
-    col2im(col, s, p, n0, nb, dx);
+    im2col(dx, s, p, n0, nb, col, true);
   }
 }
 

@@ -40,10 +40,10 @@ export function gemmEx(
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packPanelB(transB, b, bOff, ldb, pc, kc, jc, nc);
+      packB = packPanels(packB, NR, b, bOff, ldb, !transB, pc, kc, jc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packPanelA(transA, a, aOff, lda, ic, mc, pc, kc);
+        packA = packPanels(packA, MR, a, aOff, lda, transA, pc, kc, ic, mc);
         macroKernel(mc, nc, kc, alpha, c, cOff + ic * ldc + jc, ldc);
       }
     }
@@ -62,85 +62,53 @@ function scaleC(m: number, n: number, beta: number, c: Float32Array, cOff: numbe
   }
 }
 
-/** packB[q][p][jj] = op(B)[pc + p, jc + q*NR + jj], zero-padded to a multiple of NR columns */
-function packPanelB(
-  transB: boolean, b: Float32Array, bOff: number, ldb: number,
-  pc: number, kc: number, jc: number, nc: number,
-): void {
-  const panels = Math.ceil(nc / NR);
-  const need = panels * NR * kc;
-  if (packB.length < need) packB = new Float64Array(need);
-  const pb = packB;
+/**
+ * Packs panels of `width` columns of a [kc, count] block (rows p, columns j) into
+ * buf[q][p][jj] = block[p, q*width + jj], zero-padded to a multiple of `width` columns, and
+ * returns buf (grown when too small). Element (p, j) of the block is
+ * src[off + (p0 + p) * ld + j0 + j] when `rowMajor`, else src[off + (j0 + j) * ld + p0 + p].
+ * B's panels are its columns (rowMajor unless transB); A's are its rows, so A is packed as
+ * op(A)^T (rowMajor when transA).
+ */
+function packPanels(
+  buf: Float64Array, width: number, src: Float32Array, off: number, ld: number, rowMajor: boolean,
+  p0: number, kc: number, j0: number, count: number,
+): Float64Array {
+  const panels = Math.ceil(count / width);
+  const need = panels * width * kc;
+  const pk = buf.length < need ? new Float64Array(need) : buf;
   for (let q = 0; q < panels; q++) {
-    const j0 = jc + q * NR;
-    const cols = Math.min(NR, jc + nc - j0);
-    let dst = q * NR * kc;
-    if (!transB) {
-      let src = bOff + pc * ldb + j0;
-      if (cols === NR) {
-        for (let p = 0; p < kc; p++, src += ldb, dst += NR) {
-          pb[dst] = b[src]; pb[dst + 1] = b[src + 1]; pb[dst + 2] = b[src + 2]; pb[dst + 3] = b[src + 3];
+    const jq = j0 + q * width;
+    const cols = Math.min(width, j0 + count - jq);
+    let dst = q * width * kc;
+    if (rowMajor) {
+      let s = off + p0 * ld + jq;
+      if (cols === 4 && width === 4) {
+        for (let p = 0; p < kc; p++, s += ld, dst += 4) {
+          pk[dst] = src[s]; pk[dst + 1] = src[s + 1]; pk[dst + 2] = src[s + 2]; pk[dst + 3] = src[s + 3];
         }
       } else {
-        for (let p = 0; p < kc; p++, src += ldb, dst += NR) {
-          for (let jj = 0; jj < NR; jj++) pb[dst + jj] = jj < cols ? b[src + jj] : 0;
+        for (let p = 0; p < kc; p++, s += ld, dst += width) {
+          for (let jj = 0; jj < width; jj++) pk[dst + jj] = jj < cols ? src[s + jj] : 0;
         }
       }
     } else {
-      // B stored [n, k]: op(B)[p, j] = b[j * ldb + p]
-      for (let jj = 0; jj < NR; jj++) {
+      for (let jj = 0; jj < width; jj++) {
         let d = dst + jj;
         if (jj < cols) {
-          let src = bOff + (j0 + jj) * ldb + pc;
-          for (let p = 0; p < kc; p++, d += NR) pb[d] = b[src++];
+          let s = off + (jq + jj) * ld + p0;
+          for (let p = 0; p < kc; p++, d += width) pk[d] = src[s++];
         } else {
-          for (let p = 0; p < kc; p++, d += NR) pb[d] = 0;
+          for (let p = 0; p < kc; p++, d += width) pk[d] = 0;
         }
       }
     }
   }
+  return pk;
 }
 
-/** packA[r][p][ii] = op(A)[ic + r*MR + ii, pc + p], zero-padded to a multiple of MR rows */
-function packPanelA(
-  transA: boolean, a: Float32Array, aOff: number, lda: number,
-  ic: number, mc: number, pc: number, kc: number,
-): void {
-  const panels = Math.ceil(mc / MR);
-  const need = panels * MR * kc;
-  if (packA.length < need) packA = new Float64Array(need);
-  const pa = packA;
-  for (let r = 0; r < panels; r++) {
-    const i0 = ic + r * MR;
-    const rows = Math.min(MR, ic + mc - i0);
-    let dst = r * MR * kc;
-    if (transA) {
-      // A stored [k, m]: op(A)[i, p] = a[p * lda + i]
-      let src = aOff + pc * lda + i0;
-      if (rows === MR) {
-        for (let p = 0; p < kc; p++, src += lda, dst += MR) {
-          pa[dst] = a[src]; pa[dst + 1] = a[src + 1]; pa[dst + 2] = a[src + 2]; pa[dst + 3] = a[src + 3];
-        }
-      } else {
-        for (let p = 0; p < kc; p++, src += lda, dst += MR) {
-          for (let ii = 0; ii < MR; ii++) pa[dst + ii] = ii < rows ? a[src + ii] : 0;
-        }
-      }
-    } else {
-      for (let ii = 0; ii < MR; ii++) {
-        let d = dst + ii;
-        if (ii < rows) {
-          let src = aOff + (i0 + ii) * lda + pc;
-          for (let p = 0; p < kc; p++, d += MR) pa[d] = a[src++];
-        } else {
-          for (let p = 0; p < kc; p++, d += MR) pa[d] = 0;
-        }
-      }
-    }
-  }
-}
-
-const edge = new Float64Array(MR * NR);
+/** the current 4x4 product of the micro-kernel */
+const tile = new Float64Array(MR * NR);
 
 function macroKernel(mc: number, nc: number, kc: number, alpha: number, c: Float32Array, cOff: number, ldc: number): void {
   const pa = packA;
@@ -152,48 +120,17 @@ function macroKernel(mc: number, nc: number, kc: number, alpha: number, c: Float
       const rows = Math.min(MR, mc - ir);
       const ia = (ir / MR) * MR * kc;
       const ci = cOff + ir * ldc + jr;
-      if (rows === MR && cols === NR) {
-        microKernel(kc, pa, ia, pb, ib, alpha, c, ci, ldc);
-      } else {
-        microKernel4x4To(kc, pa, ia, pb, ib, edge);
-        for (let i = 0; i < rows; i++) {
-          for (let j = 0; j < cols; j++) c[ci + i * ldc + j] += alpha * edge[i * NR + j];
-        }
+      microKernel(kc, pa, ia, pb, ib, tile);
+      // edge tiles: the padded rows/cols are zero and not stored
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) c[ci + i * ldc + j] += alpha * tile[i * NR + j];
       }
     }
   }
 }
 
-function microKernel(
-  kc: number, pa: Float64Array, ia: number, pb: Float64Array, ib: number,
-  alpha: number, c: Float32Array, ci: number, ldc: number,
-): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  for (let p = 0; p < kc; p++) {
-    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-    let bv = pb[ib];
-    c00 += a0 * bv; c10 += a1 * bv; c20 += a2 * bv; c30 += a3 * bv;
-    bv = pb[ib + 1];
-    c01 += a0 * bv; c11 += a1 * bv; c21 += a2 * bv; c31 += a3 * bv;
-    bv = pb[ib + 2];
-    c02 += a0 * bv; c12 += a1 * bv; c22 += a2 * bv; c32 += a3 * bv;
-    bv = pb[ib + 3];
-    c03 += a0 * bv; c13 += a1 * bv; c23 += a2 * bv; c33 += a3 * bv;
-    ia += MR;
-    ib += NR;
-  }
-  c[ci] += alpha * c00; c[ci + 1] += alpha * c01; c[ci + 2] += alpha * c02; c[ci + 3] += alpha * c03;
-  ci += ldc;
-  c[ci] += alpha * c10; c[ci + 1] += alpha * c11; c[ci + 2] += alpha * c12; c[ci + 3] += alpha * c13;
-  ci += ldc;
-  c[ci] += alpha * c20; c[ci + 1] += alpha * c21; c[ci + 2] += alpha * c22; c[ci + 3] += alpha * c23;
-  ci += ldc;
-  c[ci] += alpha * c30; c[ci + 1] += alpha * c31; c[ci + 2] += alpha * c32; c[ci + 3] += alpha * c33;
-}
-
-/** edge tiles: the full 4x4 product into `out` (padded rows/cols are zero and discarded) */
-function microKernel4x4To(kc: number, pa: Float64Array, ia: number, pb: Float64Array, ib: number, out: Float64Array): void {
+/** the 4x4 product of packed A rows and packed B columns over kc into `out` (row-major) */
+function microKernel(kc: number, pa: Float64Array, ia: number, pb: Float64Array, ib: number, out: Float64Array): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   for (let p = 0; p < kc; p++) {

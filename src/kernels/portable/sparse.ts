@@ -11,10 +11,49 @@ export function countNonzero(x: Float32Array): number {
   return n;
 }
 
+/**
+ * The event loop both kernels share, for image b: for each nonzero x[b, c, iy, ix] = v and each
+ * tap (ky, kx) that reaches an output (oy, ox), with pos = (oy * ow + ox) * cOut and
+ * tap = ((ky * kw + kx) * cIn + c) * cOut, for o < cOut: `intoPos` adds v * byTap[tap + o] to
+ * byPos[pos + o] (the forward: byTap the weights), else v * byPos[pos + o] to byTap[tap + o]
+ * (the grad-weight: byPos dy).
+ */
+function scatterEvents(
+  x: Float32Array, b: number, s: ConvShape, oh: number, ow: number,
+  byPos: Float32Array | Float64Array, byTap: Float32Array | Float64Array, intoPos: boolean,
+): void {
+  const { cIn, h, w, cOut, kh, kw, stride, pad } = s;
+  const plane = h * w;
+  for (let c = 0; c < cIn; c++) {
+    const xc = (b * cIn + c) * plane;
+    for (let iy = 0; iy < h; iy++) {
+      for (let ix = 0; ix < w; ix++) {
+        const v = x[xc + iy * w + ix];
+        if (v === 0) continue;
+        for (let ky = 0; ky < kh; ky++) {
+          const ny = iy + pad - ky;
+          if (ny < 0 || ny % stride !== 0) continue;
+          const oy = ny / stride;
+          if (oy >= oh) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const nx = ix + pad - kx;
+            if (nx < 0 || nx % stride !== 0) continue;
+            const ox = nx / stride;
+            if (ox >= ow) continue;
+            const tap = ((ky * kw + kx) * cIn + c) * cOut;
+            const pos = (oy * ow + ox) * cOut;
+            if (intoPos) for (let o = 0; o < cOut; o++) byPos[pos + o] += v * byTap[tap + o];
+            else for (let o = 0; o < cOut; o++) byTap[tap + o] += v * byPos[pos + o];
+          }
+        }
+      }
+    }
+  }
+}
+
 export function conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: ConvShape, y: Float32Array): void {
   const { oh, ow } = convOutSize(s);
-  const { n, cIn, h, w, cOut, kh, kw, stride, pad } = s;
-  const plane = h * w;
+  const { n, cIn, cOut, kh, kw } = s;
   const oplane = oh * ow;
   const taps = kh * kw;
   y.fill(0, 0, n * cOut * oplane);
@@ -29,30 +68,7 @@ export function conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: Co
   const acc = new Float64Array(oplane * cOut);
   for (let b = 0; b < n; b++) {
     acc.fill(0);
-    for (let c = 0; c < cIn; c++) {
-      const xc = b * cIn * plane + c * plane;
-      for (let iy = 0; iy < h; iy++) {
-        for (let ix = 0; ix < w; ix++) {
-          const v = x[xc + iy * w + ix];
-          if (v === 0) continue;
-          for (let ky = 0; ky < kh; ky++) {
-            const ny = iy + pad - ky;
-            if (ny < 0 || ny % stride !== 0) continue;
-            const oy = ny / stride;
-            if (oy >= oh) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const nx = ix + pad - kx;
-              if (nx < 0 || nx % stride !== 0) continue;
-              const ox = nx / stride;
-              if (ox >= ow) continue;
-              const row = ((ky * kw + kx) * cIn + c) * cOut;
-              const a = (oy * ow + ox) * cOut;
-              for (let o = 0; o < cOut; o++) acc[a + o] += v * wt[row + o];
-            }
-          }
-        }
-      }
-    }
+    scatterEvents(x, b, s, oh, ow, acc, wt, true);
     const yb = b * cOut * oplane;
     for (let p = 0; p < oplane; p++) {
       for (let o = 0; o < cOut; o++) y[yb + o * oplane + p] = acc[p * cOut + o];
@@ -67,45 +83,21 @@ export function conv2dForwardSparse(x: Float32Array, weight: Float32Array, s: Co
  */
 export function conv2dBackwardWeightsSparse(x: Float32Array, dy: Float32Array, s: ConvShape, dw: Float32Array): void {
   const { oh, ow } = convOutSize(s);
-  const { n, cIn, h, w, cOut, kh, kw, stride, pad } = s;
-  const plane = h * w;
+  const { n, cIn, cOut, kh, kw } = s;
   const oplane = oh * ow;
   const taps = kh * kw;
-  const acc = new Float64Array(cIn * taps * cOut); // [c][tap][o]
+  const acc = new Float64Array(taps * cIn * cOut); // [tap][c][o]
   const dyt = new Float32Array(oplane * cOut);
   for (let b = 0; b < n; b++) {
     const db = b * cOut * oplane;
     for (let o = 0; o < cOut; o++) {
       for (let p = 0; p < oplane; p++) dyt[p * cOut + o] = dy[db + o * oplane + p];
     }
-    for (let c = 0; c < cIn; c++) {
-      const xc = (b * cIn + c) * plane;
-      for (let iy = 0; iy < h; iy++) {
-        for (let ix = 0; ix < w; ix++) {
-          const v = x[xc + iy * w + ix];
-          if (v === 0) continue;
-          for (let ky = 0; ky < kh; ky++) {
-            const ny = iy + pad - ky;
-            if (ny < 0 || ny % stride !== 0) continue;
-            const oy = ny / stride;
-            if (oy >= oh) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const nx = ix + pad - kx;
-              if (nx < 0 || nx % stride !== 0) continue;
-              const ox = nx / stride;
-              if (ox >= ow) continue;
-              const src = (oy * ow + ox) * cOut;
-              const dst = (c * taps + ky * kw + kx) * cOut;
-              for (let o = 0; o < cOut; o++) acc[dst + o] += v * dyt[src + o];
-            }
-          }
-        }
-      }
-    }
+    scatterEvents(x, b, s, oh, ow, dyt, acc, false);
   }
   for (let o = 0; o < cOut; o++) {
     for (let c = 0; c < cIn; c++) {
-      for (let t = 0; t < taps; t++) dw[(o * cIn + c) * taps + t] = acc[(c * taps + t) * cOut + o];
+      for (let t = 0; t < taps; t++) dw[(o * cIn + c) * taps + t] = acc[(t * cIn + c) * cOut + o];
     }
   }
 }
