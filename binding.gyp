@@ -8,6 +8,7 @@
         "native/common.cc",
         "native/conv.cc",
         "native/conv-events.cc",
+        "native/conv-shape.cc",
         "native/gemm.cc",
         "native/isa.cc",
         "native/lif.cc",

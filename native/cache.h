@@ -82,4 +82,15 @@ void registerCacheClearer(std::function<void()> fn);
 /** clears every primitive cache */
 void clearAllCaches();
 
+/** the process-wide cache of `Plan`s (one per plan type), cleared by clearAllCaches() */
+template <typename Plan>
+PrimitiveCache<Plan>& registeredCache() {
+  static PrimitiveCache<Plan>* cache = [] {
+    auto* c = new PrimitiveCache<Plan>();  // never freed: usable until exit
+    registerCacheClearer([c] { c->clear(); });
+    return c;
+  }();
+  return *cache;
+}
+
 }  // namespace hsnn

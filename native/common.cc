@@ -31,6 +31,11 @@ float* f32Arg(const Napi::CallbackInfo& info, size_t i, size_t need, const char*
   return a.Data();
 }
 
+F32Buffer f32Buffer(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  float* data = f32Arg(info, i, 0, what);
+  return {data, static_cast<int64_t>(info[i].As<Napi::Float32Array>().ElementLength())};
+}
+
 double numArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (i >= info.Length() || !info[i].IsNumber()) {
     throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");

@@ -18,6 +18,13 @@ dnnl::stream& stream();
 
 /** info[i] as a Float32Array, with at least `need` elements (throws a TypeError/RangeError) */
 float* f32Arg(const Napi::CallbackInfo& info, size_t i, size_t need, const char* what);
+/** a Float32Array argument of any length */
+struct F32Buffer {
+  float* data;
+  int64_t len;
+};
+/** info[i] as a Float32Array of any length (throws a TypeError) */
+F32Buffer f32Buffer(const Napi::CallbackInfo& info, size_t i, const char* what);
 /** info[i] as a non-negative integer (throws) */
 int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* what);
 /** product of element counts; throws a RangeError when it would exceed 2^48 (no overflow) */

@@ -18,8 +18,6 @@ using dt = dnnl::memory::data_type;
 
 namespace {
 
-enum class Kind { Forward = 0, BackwardData = 1, BackwardWeights = 2 };
-
 using Shape = ConvShape;
 
 /** one operand of a conv primitive: the caller's plain layout and the primitive's */
@@ -68,9 +66,9 @@ ConvLayout initialLayout() {
 // below this many input channels backward-data runs on plain layouts in auto mode
 constexpr int64_t kAutoPlainBwdDataMaxCIn = 16;
 
-ConvLayout resolve(ConvLayout l, Kind kind, const Shape& s) {
+ConvLayout resolve(ConvLayout l, LayerOp kind, const Shape& s) {
   if (l != ConvLayout::Auto) return l;
-  if (kind == Kind::BackwardData && s.cIn < kAutoPlainBwdDataMaxCIn) return ConvLayout::Plain;
+  if (kind == LayerOp::BackwardData && s.cIn < kAutoPlainBwdDataMaxCIn) return ConvLayout::Plain;
   return ConvLayout::Blocked;
 }
 
@@ -86,8 +84,8 @@ bool initialWinograd() {
 }
 const bool g_winograd = initialWinograd();
 
-bool winogradEligible(Kind kind, const Shape& s, ConvLayout layout) {
-  return g_winograd && kind == Kind::BackwardData && layout == ConvLayout::Blocked && s.kh == 3 && s.kw == 3 &&
+bool winogradEligible(LayerOp kind, const Shape& s, ConvLayout layout) {
+  return g_winograd && kind == LayerOp::BackwardData && layout == ConvLayout::Blocked && s.kh == 3 && s.kw == 3 &&
          s.stride == 1 && s.pad == 1;
 }
 
@@ -106,14 +104,45 @@ void setOperand(Operand& op, int arg, const memory::desc& user, const memory::de
   }
 }
 
-ConvPlan makePlan(Kind kind, const Shape& s, ConvLayout layout) {
+/** the primitive descriptor of `kind` (backward-data through Winograd where eligible) */
+dnnl::primitive_desc_base primitiveDesc(LayerOp kind, const Shape& s, ConvLayout layout, const memory::desc& src,
+                                        const memory::desc& wei, const memory::desc& dst) {
   auto& eng = engine();
+  const memory::dims strides = {s.stride, s.stride};
+  const memory::dims pads = {s.pad, s.pad};
+  const auto direct = dnnl::algorithm::convolution_direct;
+  dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, direct, src, wei, dst, strides, pads, pads);
+  dnnl::convolution_forward::primitive_desc fpd(fd, eng);
+  switch (kind) {
+    case LayerOp::Forward:
+      return fpd;
+    case LayerOp::BackwardData: {
+      if (winogradEligible(kind, s, layout)) {
+        const auto wino = dnnl::algorithm::convolution_winograd;
+        try {
+          dnnl::convolution_forward::desc wfd(dnnl::prop_kind::forward_training, wino, src, wei, dst, strides, pads, pads);
+          dnnl::convolution_forward::primitive_desc wfpd(wfd, eng);
+          dnnl::convolution_backward_data::desc wbd(wino, src, wei, dst, strides, pads, pads);
+          return dnnl::convolution_backward_data::primitive_desc(wbd, eng, wfpd);
+        } catch (const dnnl::error&) {
+          // no Winograd implementation for this CPU or shape: the direct kernel
+        }
+      }
+      dnnl::convolution_backward_data::desc bd(direct, src, wei, dst, strides, pads, pads);
+      return dnnl::convolution_backward_data::primitive_desc(bd, eng, fpd);
+    }
+    case LayerOp::BackwardWeights: {
+      dnnl::convolution_backward_weights::desc bd(direct, src, wei, dst, strides, pads, pads);
+      return dnnl::convolution_backward_weights::primitive_desc(bd, eng, fpd);
+    }
+  }
+  return fpd;
+}
+
+ConvPlan makePlan(LayerOp kind, const Shape& s, ConvLayout layout) {
   memory::dims srcDims = {s.n, s.cIn, s.h, s.w};
   memory::dims weiDims = {s.cOut, s.cIn, s.kh, s.kw};
   memory::dims dstDims = {s.n, s.cOut, s.oh, s.ow};
-  memory::dims strides = {s.stride, s.stride};
-  memory::dims pads = {s.pad, s.pad};
-
   memory::desc srcUser(srcDims, dt::f32, tag::nchw);
   memory::desc weiUser(weiDims, dt::f32, tag::oihw);
   memory::desc dstUser(dstDims, dt::f32, tag::nchw);
@@ -122,61 +151,23 @@ ConvPlan makePlan(Kind kind, const Shape& s, ConvLayout layout) {
   memory::desc weiAny = blocked ? memory::desc(weiDims, dt::f32, tag::any) : weiUser;
   memory::desc dstAny = blocked ? memory::desc(dstDims, dt::f32, tag::any) : dstUser;
 
-  dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                     srcAny, weiAny, dstAny, strides, pads, pads);
-  dnnl::convolution_forward::primitive_desc fpd(fd, eng);
-
+  const dnnl::primitive_desc_base pd = primitiveDesc(kind, s, layout, srcAny, weiAny, dstAny);
   ConvPlan plan;
-  switch (kind) {
-    case Kind::Forward:
-      plan.prim = dnnl::convolution_forward(fpd);
-      setOperand(plan.in0, DNNL_ARG_SRC, srcUser, fpd.src_desc(), false);
-      setOperand(plan.in1, DNNL_ARG_WEIGHTS, weiUser, fpd.weights_desc(), false);
-      setOperand(plan.out, DNNL_ARG_DST, dstUser, fpd.dst_desc(), true);
-      break;
-    case Kind::BackwardData: {
-      dnnl::convolution_backward_data::desc bd(dnnl::algorithm::convolution_direct, srcAny, weiAny, dstAny,
-                                               strides, pads, pads);
-      dnnl::convolution_backward_data::primitive_desc bpd(bd, eng, fpd);
-      if (winogradEligible(kind, s, layout)) {
-        try {
-          dnnl::convolution_forward::desc wfd(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_winograd,
-                                              srcAny, weiAny, dstAny, strides, pads, pads);
-          dnnl::convolution_forward::primitive_desc wfpd(wfd, eng);
-          dnnl::convolution_backward_data::desc wbd(dnnl::algorithm::convolution_winograd, srcAny, weiAny, dstAny,
-                                                    strides, pads, pads);
-          bpd = dnnl::convolution_backward_data::primitive_desc(wbd, eng, wfpd);
-        } catch (const dnnl::error&) {
-          // no Winograd implementation for this CPU or shape: the direct kernel
-        }
-      }
-      plan.prim = dnnl::convolution_backward_data(bpd);
-      setOperand(plan.in0, DNNL_ARG_DIFF_DST, dstUser, bpd.diff_dst_desc(), false);
-      setOperand(plan.in1, DNNL_ARG_WEIGHTS, weiUser, bpd.weights_desc(), false);
-      setOperand(plan.out, DNNL_ARG_DIFF_SRC, srcUser, bpd.diff_src_desc(), true);
-      break;
-    }
-    case Kind::BackwardWeights: {
-      dnnl::convolution_backward_weights::desc bd(dnnl::algorithm::convolution_direct, srcAny, weiAny, dstAny,
-                                                  strides, pads, pads);
-      dnnl::convolution_backward_weights::primitive_desc bpd(bd, eng, fpd);
-      plan.prim = dnnl::convolution_backward_weights(bpd);
-      setOperand(plan.in0, DNNL_ARG_SRC, srcUser, bpd.src_desc(), false);
-      setOperand(plan.in1, DNNL_ARG_DIFF_DST, dstUser, bpd.diff_dst_desc(), false);
-      setOperand(plan.out, DNNL_ARG_DIFF_WEIGHTS, weiUser, bpd.diff_weights_desc(), true);
-      break;
-    }
-  }
+  plan.prim = dnnl::primitive(pd.get());
+  // the op's (a, b, out): its exec args, and the conv's src, weights or dst as the caller lays
+  // them out in the op's roles (layer-op.h)
+  static constexpr int kArgs[3][3] = {{DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST},
+                                      {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
+                                      {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}};
+  const int* args = kArgs[static_cast<int>(kind)];
+  const LayerOpRoles& roles = kLayerOpRoles[static_cast<int>(kind)];
+  const memory::desc users[] = {srcUser, weiUser, dstUser};  // LayerTensor order
+  auto user = [&](LayerTensor t) { return users[static_cast<int>(t)]; };
+  auto prim = [&](int arg) { return pd.query_md(dnnl::query::exec_arg_md, arg); };
+  setOperand(plan.in0, args[0], user(roles.a), prim(args[0]), false);
+  setOperand(plan.in1, args[1], user(roles.b), prim(args[1]), false);
+  setOperand(plan.out, args[2], user(roles.out), prim(args[2]), true);
   return plan;
-}
-
-PrimitiveCache<ConvPlan>& convCache() {
-  static PrimitiveCache<ConvPlan>* cache = [] {
-    auto* c = new PrimitiveCache<ConvPlan>();
-    registerCacheClearer([c] { c->clear(); });
-    return c;
-  }();
-  return *cache;
 }
 
 /** the memory the primitive reads/writes for `op`, reordering an input in */
@@ -189,11 +180,11 @@ memory bind(const Operand& op, float* user, int slot, bool isOutput) {
   return primMem;
 }
 
-void run(Kind kind, float* in0, float* in1, float* out, const Shape& s) {
+void run(LayerOp kind, float* in0, float* in1, float* out, const Shape& s) {
   ConvLayout layout = resolve(g_layout, kind, s);
   CacheKey key = {static_cast<int64_t>(kind), static_cast<int64_t>(layout), s.n, s.cIn, s.h, s.w,
                   s.cOut, s.kh, s.kw, s.stride, s.pad};
-  auto plan = convCache().get(key, [&] { return makePlan(kind, s, layout); });
+  auto plan = registeredCache<ConvPlan>().get(key, [&] { return makePlan(kind, s, layout); });
   auto& strm = stream();
   memory m0 = bind(plan->in0, in0, 0, false);
   memory m1 = bind(plan->in1, in1, 1, false);
@@ -208,53 +199,27 @@ void run(Kind kind, float* in0, float* in1, float* out, const Shape& s) {
 
 bool empty(const Shape& s) { return s.n == 0 || s.cIn == 0 || s.cOut == 0 || s.h == 0 || s.w == 0; }
 
+/** a conv entry point: (a, b, shape, out) as `kind`'s operands (conv-shape.h) */
+Napi::Value runJs(const Napi::CallbackInfo& info, LayerOp kind) {
+  const Shape s = readConvShape(info);
+  const LayerOperands op = convOperands(info, s, kind);
+  if (empty(s)) {
+    std::fill(op.out, op.out + op.outSize, 0.0f);
+  } else {
+    run(kind, op.a, op.b, op.out, s);
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 ConvLayout convLayout() { return g_layout; }
 const char* convLayoutName() { return layoutName(g_layout); }
 void setConvLayout(ConvLayout layout) { g_layout = layout; }
 
-Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
-  Shape s = readConvShape(info);
-  float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
-  float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
-  size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
-  float* y = f32Arg(info, 3, ySize, "y");
-  if (empty(s)) {
-    std::fill(y, y + ySize, 0.0f);
-  } else {
-    run(Kind::Forward, x, w, y, s);
-  }
-  return info.Env().Undefined();
-}
-
-Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
-  Shape s = readConvShape(info);
-  float* dy = f32Arg(info, 0, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
-  float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
-  size_t dxSize = elems(info, {s.n, s.cIn, s.h, s.w});
-  float* dx = f32Arg(info, 3, dxSize, "dx");
-  if (empty(s)) {
-    std::fill(dx, dx + dxSize, 0.0f);
-  } else {
-    run(Kind::BackwardData, dy, w, dx, s);
-  }
-  return info.Env().Undefined();
-}
-
-Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
-  Shape s = readConvShape(info);
-  float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
-  float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
-  size_t dwSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
-  float* dw = f32Arg(info, 3, dwSize, "dw");
-  if (empty(s)) {
-    std::fill(dw, dw + dwSize, 0.0f);
-  } else {
-    run(Kind::BackwardWeights, x, dy, dw, s);
-  }
-  return info.Env().Undefined();
-}
+Napi::Value Conv2dForward(const Napi::CallbackInfo& info) { return runJs(info, LayerOp::Forward); }
+Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) { return runJs(info, LayerOp::BackwardData); }
+Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) { return runJs(info, LayerOp::BackwardWeights); }
 
 Napi::Value ConvLayoutJs(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].IsString()) {
@@ -265,31 +230,6 @@ Napi::Value ConvLayoutJs(const Napi::CallbackInfo& info) {
     setConvLayout(l);
   }
   return Napi::String::New(info.Env(), layoutName(g_layout));
-}
-
-ConvShape readConvShape(const Napi::CallbackInfo& info) {
-  const Napi::Object o = objArg(info, 2, "shape");
-  ConvShape s{};
-  s.n = intProp(o, "n");
-  s.cIn = intProp(o, "cIn");
-  s.h = intProp(o, "h");
-  s.w = intProp(o, "w");
-  s.cOut = intProp(o, "cOut");
-  s.kh = intProp(o, "kh");
-  s.kw = intProp(o, "kw");
-  s.stride = intProp(o, "stride");
-  s.pad = intProp(o, "pad");
-  if (s.kh < 1 || s.kw < 1 || s.stride < 1) {
-    throw Napi::RangeError::New(info.Env(), "conv2d: kh, kw and stride must be >= 1");
-  }
-  int64_t ohNum = s.h + 2 * s.pad - s.kh;
-  int64_t owNum = s.w + 2 * s.pad - s.kw;
-  if (ohNum < 0 || owNum < 0) {
-    throw Napi::RangeError::New(info.Env(), "conv2d: kernel larger than the padded input");
-  }
-  s.oh = ohNum / s.stride + 1;
-  s.ow = owNum / s.stride + 1;
-  return s;
 }
 
 }  // namespace hsnn

@@ -45,15 +45,6 @@ GemmPlan makePlan(bool transA, bool transB, int64_t m, int64_t n, int64_t k, flo
   return plan;
 }
 
-PrimitiveCache<GemmPlan>& gemmCache() {
-  static PrimitiveCache<GemmPlan>* cache = [] {
-    auto* c = new PrimitiveCache<GemmPlan>();
-    registerCacheClearer([c] { c->clear(); });
-    return c;
-  }();
-  return *cache;
-}
-
 }  // namespace
 
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
@@ -80,7 +71,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   CacheKey key = {transA, transB, m, n, k, bits(alpha), bits(beta)};
-  auto plan = gemmCache().get(key, [&] { return makePlan(transA, transB, m, n, k, alpha, beta); });
+  auto plan = registeredCache<GemmPlan>().get(key, [&] { return makePlan(transA, transB, m, n, k, alpha, beta); });
   auto& eng = engine();
   memory ma(plan->a, eng, a), mb(plan->b, eng, b), mc(plan->c, eng, c);
   auto& strm = stream();

@@ -99,6 +99,17 @@ float* exactF32(const Napi::CallbackInfo& info, size_t i, size_t len, const char
   return p;
 }
 
+/** info[0] a parameter (any length) and info[1] its gradient (the same length) */
+struct ParamGrad {
+  float* p;
+  const float* g;
+  int64_t len;
+};
+ParamGrad paramAndGrad(const Napi::CallbackInfo& info) {
+  const F32Buffer p = f32Buffer(info, 0, "param");
+  return {p.data, exactF32(info, 1, static_cast<size_t>(p.len), "grad"), p.len};
+}
+
 float* optionalF32(const Napi::CallbackInfo& info, size_t i, size_t len, const char* what) {
   if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
   return exactF32(info, i, len, what);
@@ -113,10 +124,10 @@ HSNN_ISA_BODY void mulRangeBody(const float* x, const float* m, float* y, int64_
 HSNN_MULTI_ISA(void, mulRange, (const float* x, const float* m, float* y, int64_t len), (x, m, y, len))
 
 Napi::Value MulRepeated(const Napi::CallbackInfo& info) {
-  const float* x = f32Arg(info, 0, 0, "x");
-  const int64_t len = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
-  const float* m = f32Arg(info, 1, 0, "mask");
-  const int64_t per = static_cast<int64_t>(info[1].As<Napi::Float32Array>().ElementLength());
+  const F32Buffer xb = f32Buffer(info, 0, "x"), mb = f32Buffer(info, 1, "mask");
+  const float* x = xb.data;
+  const float* m = mb.data;
+  const int64_t len = xb.len, per = mb.len;
   float* y = f32Arg(info, 2, len, "y");
   if (len == 0) return info.Env().Undefined();
   if (per == 0 || len % per != 0) throw Napi::RangeError::New(info.Env(), "mulRepeated: the mask length must divide x's");
@@ -135,12 +146,10 @@ Napi::Value MulRepeated(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
-  float* p = f32Arg(info, 0, 0, "param");
-  const int64_t len = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
-  const float* g = exactF32(info, 1, len, "grad");
-  float* m = exactF32(info, 2, len, "expAvg");
-  float* v = exactF32(info, 3, len, "expAvgSq");
-  float* vmax = optionalF32(info, 4, len, "maxExpAvgSq");
+  const ParamGrad pg = paramAndGrad(info);
+  float* m = exactF32(info, 2, pg.len, "expAvg");
+  float* v = exactF32(info, 3, pg.len, "expAvgSq");
+  float* vmax = optionalF32(info, 4, pg.len, "maxExpAvgSq");
   const Napi::Object h = objArg(info, 5, "hyper");
   const double lr = numProp(h, "lr"), beta1 = numProp(h, "beta1"), beta2 = numProp(h, "beta2");
   const double eps = numProp(h, "eps"), wd = numProp(h, "weightDecay"), step = numProp(h, "step");
@@ -154,20 +163,18 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   a.wd = static_cast<float>(wd);
   a.bc2Sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(beta2, step)));
   a.negStep = static_cast<float>(-(lr / (1.0 - std::pow(beta1, step))));
-  chunked(len, [&](int64_t lo, int64_t n) { adamRange(p + lo, g + lo, m + lo, v + lo, vmax ? vmax + lo : nullptr, n, a); });
+  chunked(pg.len, [&](int64_t lo, int64_t n) { adamRange(pg.p + lo, pg.g + lo, m + lo, v + lo, vmax ? vmax + lo : nullptr, n, a); });
   return info.Env().Undefined();
 }
 
 Napi::Value SgdStep(const Napi::CallbackInfo& info) {
-  float* p = f32Arg(info, 0, 0, "param");
-  const int64_t len = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
-  const float* g = exactF32(info, 1, len, "grad");
-  float* buf = optionalF32(info, 2, len, "momentumBuf");
+  const ParamGrad pg = paramAndGrad(info);
+  float* buf = optionalF32(info, 2, pg.len, "momentumBuf");
   const Napi::Object h = objArg(info, 3, "hyper");
   const float lr = static_cast<float>(numProp(h, "lr")), mom = static_cast<float>(numProp(h, "momentum"));
   const float wd = static_cast<float>(numProp(h, "weightDecay"));
   const bool nesterov = boolProp(h, "nesterov"), first = boolProp(h, "firstStep");
-  chunked(len, [&](int64_t lo, int64_t n) { sgdRange(p + lo, g + lo, buf ? buf + lo : nullptr, n, lr, mom, wd, nesterov, first); });
+  chunked(pg.len, [&](int64_t lo, int64_t n) { sgdRange(pg.p + lo, pg.g + lo, buf ? buf + lo : nullptr, n, lr, mom, wd, nesterov, first); });
   return info.Env().Undefined();
 }
 

@@ -79,12 +79,12 @@ HSNN_MULTI_ISA_LANES(void, gatherTaps,
 }  // namespace
 
 Napi::Value Conv2dBackwardWeightsSparse(const Napi::CallbackInfo& info) {
-  Shape s = readConvShape(info);
-  const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
-  const float* dy = f32Arg(info, 1, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
-  const size_t wSize = elems(info, {s.cOut, s.cIn, s.kh, s.kw});
-  float* dw = f32Arg(info, 3, wSize, "dw");
-  if (wSize == 0) return info.Env().Undefined();
+  const Shape s = readConvShape(info);
+  const LayerOperands op = convOperands(info, s, LayerOp::BackwardWeights);
+  const float* x = op.a;
+  const float* dy = op.b;
+  float* dw = op.out;
+  if (op.outSize == 0) return info.Env().Undefined();
   const int64_t taps = s.kh * s.kw;
   const bool unit = s.stride == 1;
   const int64_t mh = unit ? std::max<int64_t>(0, s.kh - 1 - s.pad) : 0;

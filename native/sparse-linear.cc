@@ -9,12 +9,32 @@
 
 #include "aligned.h"
 #include "common.h"
+#include "layer-op.h"
 #include "simd.h"
 #include "sparse.h"
 #include "transpose.h"
 #include "vec.h"
 
 namespace hsnn {
+
+namespace {
+
+/** a linear entry point's (a, b, n, inF, outF, out): input [n, inF], weight [outF, inF], output [n, outF] */
+struct LinearCall {
+  int64_t n, inF, outF;
+  LayerOperands op;
+};
+
+LinearCall readLinear(const Napi::CallbackInfo& info, LayerOp op) {
+  const int64_t n = intArg(info, 2, "n"), inF = intArg(info, 3, "inF"), outF = intArg(info, 4, "outF");
+  return {n, inF, outF, layerOperands(info, op, 5, [&](LayerTensor t) {
+            if (t == LayerTensor::Input) return elems(info, {n, inF});
+            if (t == LayerTensor::Weight) return elems(info, {outF, inF});
+            return elems(info, {n, outF});
+          })};
+}
+
+}  // namespace
 
 // ---- linear grad-weight, sparse in x: dW[o, i] = sum over nonzero x[n, i] = v of v * dy[n, o].
 // x's nonzeros are listed per input feature (CSC); threads split the outputs in groups of 64,
@@ -48,10 +68,11 @@ HSNN_MULTI_ISA_LANES(void, linearColumns,
 }  // namespace
 
 Napi::Value LinearBackwardWeightsSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 2, "n"), inF = intArg(info, 3, "inF"), outF = intArg(info, 4, "outF");
-  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
-  const float* dy = f32Arg(info, 1, elems(info, {n, outF}), "dy");
-  float* dw = f32Arg(info, 5, elems(info, {outF, inF}), "dw");
+  const LinearCall c = readLinear(info, LayerOp::BackwardWeights);
+  const int64_t n = c.n, inF = c.inF, outF = c.outF;
+  const float* x = c.op.a;
+  const float* dy = c.op.b;
+  float* dw = c.op.out;
   if (outF == 0 || inF == 0) return info.Env().Undefined();
   if (n >= (int64_t(1) << 31)) throw Napi::RangeError::New(info.Env(), "linearBackwardWeightsSparse: too many rows");
   // CSC of x: per feature, its nonzero rows and values
@@ -263,22 +284,16 @@ void linearSparse(const float* x, const float* w, float* y, int64_t n, int64_t i
 }  // namespace
 
 Napi::Value LinearForwardSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 2, "n"), inF = intArg(info, 3, "inF"), outF = intArg(info, 4, "outF");
-  const float* x = f32Arg(info, 0, elems(info, {n, inF}), "x");
-  const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
-  float* y = f32Arg(info, 5, elems(info, {n, outF}), "y");
-  linearSparse(x, w, y, n, inF, outF, false);
+  const LinearCall c = readLinear(info, LayerOp::Forward);
+  linearSparse(c.op.a, c.op.b, c.op.out, c.n, c.inF, c.outF, false);
   return info.Env().Undefined();
 }
 
 // dx[n, inF] = dy[n, outF] . W[outF, inF], sparse in dy (the surrogate gradient is zero for
 // neurons far from threshold): the same kernel with W's rows as the packed block rows.
 Napi::Value LinearBackwardDataSparse(const Napi::CallbackInfo& info) {
-  const int64_t n = intArg(info, 2, "n"), inF = intArg(info, 3, "inF"), outF = intArg(info, 4, "outF");
-  const float* dy = f32Arg(info, 0, elems(info, {n, outF}), "dy");
-  const float* w = f32Arg(info, 1, elems(info, {outF, inF}), "weight");
-  float* dx = f32Arg(info, 5, elems(info, {n, inF}), "dx");
-  linearSparse(dy, w, dx, n, outF, inF, true);
+  const LinearCall c = readLinear(info, LayerOp::BackwardData);
+  linearSparse(c.op.a, c.op.b, c.op.out, c.n, c.outF, c.inF, true);
   return info.Env().Undefined();
 }
 

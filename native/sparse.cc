@@ -255,12 +255,9 @@ bool sparseConvNeeded(const Napi::CallbackInfo& info, const Shape& s, float* y, 
 }  // namespace
 
 Napi::Value Conv2dForwardSparse(const Napi::CallbackInfo& info) {
-  Shape s = readConvShape(info);
-  const float* x = f32Arg(info, 0, elems(info, {s.n, s.cIn, s.h, s.w}), "x");
-  const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
-  const size_t ySize = elems(info, {s.n, s.cOut, s.oh, s.ow});
-  float* y = f32Arg(info, 3, ySize, "y");
-  if (sparseConvNeeded(info, s, y, ySize, "conv2dForwardSparse")) sparseConv(x, w, y, s, false);
+  const Shape s = readConvShape(info);
+  const LayerOperands op = convOperands(info, s, LayerOp::Forward);
+  if (sparseConvNeeded(info, s, op.out, op.outSize, "conv2dForwardSparse")) sparseConv(op.a, op.b, op.out, s, false);
   return info.Env().Undefined();
 }
 
@@ -269,10 +266,7 @@ Napi::Value Conv2dBackwardDataSparse(const Napi::CallbackInfo& info) {
   if (s.stride != 1 || s.kh != s.kw || s.pad > s.kh - 1) {
     throw Napi::RangeError::New(info.Env(), "conv2dBackwardDataSparse: needs stride 1, a square kernel and pad < kernel");
   }
-  const float* dy = f32Arg(info, 0, elems(info, {s.n, s.cOut, s.oh, s.ow}), "dy");
-  const float* w = f32Arg(info, 1, elems(info, {s.cOut, s.cIn, s.kh, s.kw}), "weight");
-  const size_t dxSize = elems(info, {s.n, s.cIn, s.h, s.w});
-  float* dx = f32Arg(info, 3, dxSize, "dx");
+  const LayerOperands op = convOperands(info, s, LayerOp::BackwardData);
   // the conv dy [n, cOut, oh, ow] -> dx [n, cIn, h, w] with pad kh - 1 - pad (same stride 1)
   Shape t = s;
   t.cIn = s.cOut;
@@ -282,16 +276,15 @@ Napi::Value Conv2dBackwardDataSparse(const Napi::CallbackInfo& info) {
   t.pad = s.kh - 1 - s.pad;
   t.oh = s.h;
   t.ow = s.w;
-  if (sparseConvNeeded(info, t, dx, dxSize, "conv2dBackwardDataSparse")) sparseConv(dy, w, dx, t, true);
+  if (sparseConvNeeded(info, t, op.out, op.outSize, "conv2dBackwardDataSparse")) sparseConv(op.a, op.b, op.out, t, true);
   return info.Env().Undefined();
 }
 
 Napi::Value CountNonzero(const Napi::CallbackInfo& info) {
-  const float* x = f32Arg(info, 0, 0, "x");
-  const size_t len = info[0].As<Napi::Float32Array>().ElementLength();
+  const F32Buffer x = f32Buffer(info, 0, "x");
   int64_t count = 0;
-#pragma omp parallel for schedule(static) reduction(+ : count) if (len >= (1 << 16))
-  for (size_t i = 0; i < len; i++) count += x[i] != 0.0f;
+#pragma omp parallel for schedule(static) reduction(+ : count) if (x.len >= (1 << 16))
+  for (int64_t i = 0; i < x.len; i++) count += x.data[i] != 0.0f;
   return Napi::Number::New(info.Env(), static_cast<double>(count));
 }
 

@@ -107,8 +107,8 @@ function packPanels(
   return pk;
 }
 
-/** the current 4x4 product of the micro-kernel */
-const tile = new Float64Array(MR * NR);
+/** an edge tile's full 4x4 product (its padded rows/cols are zero and not stored) */
+const edge = new Float64Array(MR * NR);
 
 function macroKernel(mc: number, nc: number, kc: number, alpha: number, c: Float32Array, cOff: number, ldc: number): void {
   const pa = packA;
@@ -119,18 +119,16 @@ function macroKernel(mc: number, nc: number, kc: number, alpha: number, c: Float
     for (let ir = 0; ir < mc; ir += MR) {
       const rows = Math.min(MR, mc - ir);
       const ia = (ir / MR) * MR * kc;
-      const ci = cOff + ir * ldc + jr;
-      microKernel(kc, pa, ia, pb, ib, tile);
-      // edge tiles: the padded rows/cols are zero and not stored
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < cols; j++) c[ci + i * ldc + j] += alpha * tile[i * NR + j];
-      }
+      microKernel(kc, pa, ia, pb, ib, alpha, c, cOff + ir * ldc + jr, ldc, rows, cols);
     }
   }
 }
 
-/** the 4x4 product of packed A rows and packed B columns over kc into `out` (row-major) */
-function microKernel(kc: number, pa: Float64Array, ia: number, pb: Float64Array, ib: number, out: Float64Array): void {
+/** C[rows, cols] += alpha * the 4x4 product of packed A rows and packed B columns over kc */
+function microKernel(
+  kc: number, pa: Float64Array, ia: number, pb: Float64Array, ib: number,
+  alpha: number, c: Float32Array, ci: number, ldc: number, rows: number, cols: number,
+): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   for (let p = 0; p < kc; p++) {
@@ -146,8 +144,21 @@ function microKernel(kc: number, pa: Float64Array, ia: number, pb: Float64Array,
     ia += MR;
     ib += NR;
   }
-  out[0] = c00; out[1] = c01; out[2] = c02; out[3] = c03;
-  out[4] = c10; out[5] = c11; out[6] = c12; out[7] = c13;
-  out[8] = c20; out[9] = c21; out[10] = c22; out[11] = c23;
-  out[12] = c30; out[13] = c31; out[14] = c32; out[15] = c33;
+  if (rows === MR && cols === NR) {
+    c[ci] += alpha * c00; c[ci + 1] += alpha * c01; c[ci + 2] += alpha * c02; c[ci + 3] += alpha * c03;
+    ci += ldc;
+    c[ci] += alpha * c10; c[ci + 1] += alpha * c11; c[ci + 2] += alpha * c12; c[ci + 3] += alpha * c13;
+    ci += ldc;
+    c[ci] += alpha * c20; c[ci + 1] += alpha * c21; c[ci + 2] += alpha * c22; c[ci + 3] += alpha * c23;
+    ci += ldc;
+    c[ci] += alpha * c30; c[ci + 1] += alpha * c31; c[ci + 2] += alpha * c32; c[ci + 3] += alpha * c33;
+    return;
+  }
+  edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
+  edge[4] = c10; edge[5] = c11; edge[6] = c12; edge[7] = c13;
+  edge[8] = c20; edge[9] = c21; edge[10] = c22; edge[11] = c23;
+  edge[12] = c30; edge[13] = c31; edge[14] = c32; edge[15] = c33;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) c[ci + i * ldc + j] += alpha * edge[i * NR + j];
+  }
 }
