@@ -8,7 +8,7 @@
 #   OUT [runs/study]  SEEDS ["0 1"]  LIMIT spiking training images [20000]  ANN_LIMIT [all 50000]
 #   EVAL_LIMIT test images [2000]
 #   ANN_EPOCHS [8]  EPOCHS spiking epochs [1]  T [8]  BATCH [64]  JOBS parallel jobs [2]
-#   EVALS white-box evaluations ["pgd7 pgd20"; also "strong"]
+#   EVALS white-box evaluations ["pgd7 pgd20"; also "apgd" (APGD-CE alone) and "strong"]
 #   BLACK_BOX [none]: a variant name, e.g. snn: the PGD-7 protocol also black-box, crafted on that
 #     variant's model of the next seed in SEEDS (seed 0 <- 1, 1 <- 0: same architecture and budget, another seed)
 # Each job runs single-threaded under `nice -n 10` (JOBS jobs share the cores). Re-running
@@ -54,6 +54,7 @@ evaluate() { # evaluate MODEL_DIR NAME [BB_DIR]
   case $name in
     pgd7) args+=(--attacks clean,fgsm,pgd --pgd-steps 7) ;;
     pgd20) args+=(--attacks pgd --pgd-steps 20) ;;
+    apgd) args+=(--attacks apgd-ce --no-diagnostics) ;;  # the strong suite's first attack alone (most of its work on these models)
     strong) args+=(--attacks strong) ;;
     *) echo "unknown evaluation $name" >&2; return 1 ;;
   esac

@@ -2,7 +2,8 @@
  * The table of a study or reproduction run (scripts/hire-study.sh, scripts/reproduce.sh): for
  * every variant of the variants file, the mean ± s.d. over its seeds (OUT/NAME-sSEED/) of the
  * `hire-snn eval --json` results (eval-pgd7.json: clean, FGSM, PGD-7 white-/black-box, spikes,
- * energy; eval-pgd20.json; eval-strong.json: the strong suite's worst case), the training speed
+ * energy; eval-pgd20.json; eval-apgd.json: APGD-CE alone; eval-strong.json: the strong suite's worst
+ * case), the training speed
  * and time from the checkpoint and log, and the differences to the first variant (the baseline).
  * Usage: node --import tsx scripts/results-table.ts OUT VARIANTS_FILE
  */
@@ -39,6 +40,7 @@ const sd = (v: number[]) => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a +
 function measure(d: string): Record<string, number | undefined> {
   const pgd7 = readJson(path.join(d, 'eval-pgd7.json'));
   const pgd20 = readJson(path.join(d, 'eval-pgd20.json'));
+  const apgd = readJson(path.join(d, 'eval-apgd.json'));
   const strong = readJson(path.join(d, 'eval-strong.json'));
   const clean = pgd7?.spikes?.clean;
   const ckpt = path.join(d, 'model.safetensors');
@@ -53,6 +55,7 @@ function measure(d: string): Record<string, number | undefined> {
     fgsm: pgd7?.results.fgsm?.whiteBox?.top1,
     pgd7: pgd7?.results.pgd?.whiteBox?.top1,
     pgd20: pgd20?.results.pgd?.whiteBox?.top1,
+    apgd: apgd?.results['apgd-ce']?.whiteBox?.top1,
     strong: strong?.results.worstCase?.top1,
     strongClean: strong?.results.clean?.top1,
     bbPgd7: pgd7?.results.pgd?.blackBox?.top1,
@@ -67,10 +70,10 @@ const seedDirs = (name: string) =>
   fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-s\\d+$`).test(f)).sort().map((f) => path.join(dir, f)) : [];
 
 const COLUMNS: [key: string, title: string, digits: number][] = [
-  ['clean', 'clean', 1], ['fgsm', 'FGSM', 1], ['pgd7', 'PGD-7', 1], ['pgd20', 'PGD-20', 1], ['strong', 'strong worst case', 1],
+  ['clean', 'clean', 1], ['fgsm', 'FGSM', 1], ['pgd7', 'PGD-7', 1], ['pgd20', 'PGD-20', 1], ['apgd', 'APGD-CE', 1], ['strong', 'strong worst case', 1],
   ['bbPgd7', 'PGD-7 black-box', 1], ['rate', 'firing rate', 4], ['energyUj', 'energy µJ', 2], ['imgPerSec', 'train img/s', 0], ['trainMin', 'train min', 1],
 ];
-const DELTAS = ['clean', 'pgd7', 'pgd20', 'strong'];
+const DELTAS = ['clean', 'pgd7', 'pgd20', 'apgd', 'strong'];
 
 const rows = variants.map((v) => {
   const per = seedDirs(v.name).map(measure);
@@ -88,7 +91,7 @@ const first = rows.find((r) => r.n !== undefined);
 const protocolOf = () => {
   const d = seedDirs(first?.v.name ?? '')[0];
   const p = d ? readJson(path.join(d, 'eval-pgd7.json'))?.protocol : undefined;
-  return p ? `ε ${p.epsilon}, PGD-7 / PGD-20 steps of ${p.pgdStepSize} with random start, T=${p.timesteps}` : '';
+  return p ? `ε ${p.epsilon}, PGD-7 / PGD-20 steps of ${p.pgdStepSize} with random start, APGD-CE 100 steps, T=${p.timesteps}` : '';
 };
 const out = [
   `Top-1 % on the first ${first?.n ?? '?'} CIFAR-10 test images (${protocolOf()}; white-box unless said; strong = the worst case over the suite's attacks per image; mean ± s.d. over the seeds; Δ = difference of the means to ${base.v.name}):`,
