@@ -27,17 +27,19 @@ export function accuracyVsEpsilon(rows: readonly AccuracyRow[]): TopLevelSpec {
       if (!hasZero) values.push({ series: series(clean), setting, epsilon: 0, top1: clean.top1 });
     }
   }
-  return settingPanels(values, { field: 'epsilon', title: 'ε (L∞, [0,1] pixels)', axis: { format: '.3f' } });
+  return settingPanels(values, { field: 'epsilon', title: 'ε (L∞, [0,1] pixels)', axis: { format: '.3f' } }, 'model');
 }
 
 /** Accuracy vs T (the latency axis), one panel per setting, one line per series of rows.ts's latencyRows. */
 export function accuracyVsTimesteps(rows: readonly LatencyRow[]): TopLevelSpec {
   const values = rows.map((r) => ({ series: r.series, setting: r.setting, timesteps: r.timesteps, top1: r.top1, models: r.models.length }));
-  return settingPanels(values, { field: 'timesteps', title: 'time steps T', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } });
+  // a line is one model's own T sweep, or a training method's models joined across files
+  const legend = rows.every((r) => r.joined) ? 'training method' : rows.some((r) => r.joined) ? 'model or training method' : 'model';
+  return settingPanels(values, { field: 'timesteps', title: 'time steps T', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } }, legend);
 }
 
 /** small multiples: one panel per `setting`, one coloured line per `series` over the x field, accuracy on y */
-function settingPanels(values: Record<string, unknown>[], x: { field: string; title: string; axis?: { format: string; tickMinStep?: number }; scale?: { zero: boolean } }): TopLevelSpec {
+function settingPanels(values: Record<string, unknown>[], x: { field: string; title: string; axis?: { format: string; tickMinStep?: number }; scale?: { zero: boolean } }, legend: string): TopLevelSpec {
   return {
     data: { values },
     facet: { field: 'setting', type: 'nominal', title: null, sort: firstSeen(values, 'setting') },
@@ -48,7 +50,7 @@ function settingPanels(values: Record<string, unknown>[], x: { field: string; ti
       encoding: {
         x: { ...x, type: 'quantitative' },
         y: TOP1,
-        color: { field: 'series', type: 'nominal', title: 'model', sort: firstSeen(values, 'series') },
+        color: { field: 'series', type: 'nominal', title: legend, sort: firstSeen(values, 'series') },
         order: { field: x.field },
       },
     },

@@ -101,7 +101,9 @@ export function latencyRows(rows: readonly AccuracyRow[]): LatencyRow[] {
   const single = rows.filter((r) => !r.sweepsT);
   const severalArch = new Set(single.map((r) => r.architecture)).size > 1;
   const severalEps = distinct(single.filter((r) => r.setting !== 'clean').map((r) => r.epsilon)) > 1;
-  const joined = (r: AccuracyRow) => `method ${r.method}${severalArch ? `, ${r.architecture}` : ''}${attackEps(r, severalEps)}`;
+  // "method " tells a joined line from a model's own line only when both kinds are drawn
+  const prefix = rows.some((r) => r.sweepsT) ? 'method ' : '';
+  const joined = (r: AccuracyRow) => `${prefix}${r.method}${severalArch ? `, ${r.architecture}` : ''}${attackEps(r, severalEps)}`;
   const spansT = new Map<string, Set<number>>();
   for (const r of single) spansT.set(joined(r), (spansT.get(joined(r)) ?? new Set()).add(r.timesteps));
   for (const r of single) if (spansT.get(joined(r))!.size > 1) add(joined(r), r, true);

@@ -120,15 +120,16 @@ test('report: models evaluated at one T each are joined into one accuracy-vs-T l
     assert.equal(count(lat, '<svg'), 1);
     assert.equal(marks(lat, 'line mark'), 3 * 2);
     assert.equal(marks(lat, 'point'), 3 * 2 * 2);
-    assert.ok(lat.includes('model: method hire') && lat.includes('model: method snn'));
+    // only joined lines: the legend names training methods
+    assert.ok(lat.includes('training method: hire') && lat.includes('training method: snn') && !lat.includes('model: '));
     // hire at T=8, PGD: the mean of 26 and 29 (20 + each seed's shift)
-    assert.ok(lat.includes('time steps T: 8; top-1 %: 27.5; model: method hire'), 'mean of the two seeds');
+    assert.ok(lat.includes('time steps T: 8; top-1 %: 27.5; training method: hire'), 'mean of the two seeds');
     assert.ok(lat.includes('up to 2 models per point'));
     // every model on a line states its protocol
     assert.equal(count(lat, 'cifar10 test n=500; ε 0.031, T '), 5);
     // the joined lines as a table: one row per (line, T), the models named
     const tables = sectionsOf(html).get('tables')!;
-    assert.ok(tables.includes('<td>method hire</td><td class="n">8</td><td>m3.safetensors, m4.safetensors</td>'), 'latency table row');
+    assert.ok(tables.includes('<td>hire</td><td class="n">8</td><td>m3.safetensors, m4.safetensors</td>'), 'latency table row');
     // the other files' single T does not make a line: the sweep-format eval keeps its own
     const alone = await buildReport(readReportInputs([evals[0]]), { generatedAt: new Date(0) });
     assert.equal(count(sectionsOf(alone.html).get('accuracy-timesteps')!, '<svg'), 0);
