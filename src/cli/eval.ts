@@ -14,6 +14,7 @@ import { STRONG_SUITE } from '../eval/suite.js';
 import { flagName, type EvalOptionsInput } from '../eval/options.js';
 import { SURROGATE_KINDS } from '../kernels/backend.js';
 import { DEFAULT_ENSEMBLE, formatSurrogate } from '../attacks/surrogates.js';
+import { ANN_ACTIVATIONS } from '../snn/model.js';
 import { runEvaluation } from '../eval/run-eval.js';
 import { formatEvalReport } from '../eval/report.js';
 
@@ -39,7 +40,7 @@ export function registerEval(program: Command): void {
     .option('--step-size <a>', 'step size of PGD-style attacks (default: each attack\'s own)')
     .option('--restarts <r>', 'random restarts per attack, strongest kept per sample (default: each attack\'s own)')
     .option('--queries <q>', 'model queries per image of score-based attacks (square; default 5000)')
-    .option('--ann-activation <a>', 'the ANN transfer-ann crafts on: relu (the network it was converted from) | threshold-scaled (clamp(I/θ, 0, 1), each neuron\'s firing rate) (default relu)', oneOf('--ann-activation', ['relu', 'threshold-scaled'] as const))
+    .option('--ann-activation <a>', 'the ANN transfer-ann crafts on: relu (the network it was converted from) | threshold-scaled (clamp(I/θ, 0, 1), each neuron\'s firing rate) (default relu)', oneOf('--ann-activation', ANN_ACTIVATIONS))
     .option('--surrogate <s>', `the surrogate white-box gradients go through: ${SURROGATE_KINDS.join('|')}[:width], e.g. pwl:0.5 (default: the model's training surrogate, pwl:1)`)
     .option('--surrogates <list>', `members of the surrogate ensemble (default: ${DEFAULT_ENSEMBLE.map(formatSurrogate).join(',')})`)
     .option('--eot <n>', 'gradient samples averaged per attack step (stochastic models only)')

@@ -10,6 +10,7 @@ import { ATTACK_NAMES } from '../attacks/registry.js';
 import { formatSurrogate } from '../attacks/surrogates.js';
 import { SURROGATE_KINDS, type Surrogate } from '../kernels/backend.js';
 import { TRAINING_SURROGATE } from '../snn/lif.js';
+import { ANN_ACTIVATIONS } from '../snn/model.js';
 
 /** "8/255", "0.031" or a number -> the number (NaN when it is not one) */
 export function parseFraction(v: string | number): number {
@@ -108,7 +109,7 @@ export const EvalOptionsSchema = z.object({
   /** model queries of score-based attacks (Square) per sample (default: the attack's, 5000) */
   queries: wholeAtLeast(1).optional(),
   /** the ANN transfer-ann crafts on: relu (the network converted from) or threshold-scaled, clamp(I/θ, 0, 1) */
-  annActivation: z.enum(['relu', 'threshold-scaled']).optional(),
+  annActivation: z.enum(ANN_ACTIVATIONS).optional(),
   /** the surrogate white-box attacks differentiate through (default: the model's training one) */
   surrogate: surrogateSpec.optional(),
   /** members of the surrogate ensemble (default: the ensemble attack's set) */

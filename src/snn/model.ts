@@ -88,7 +88,8 @@ export interface LayerScan {
  * conversion), or `threshold-scaled`, clamp(I/θ, 0, 1) with θ the layer's threshold: the rate
  * an integrate-and-fire neuron fires at under a constant current I (thresholds get no gradient)
  */
-export type AnnActivation = 'relu' | 'threshold-scaled';
+export const ANN_ACTIVATIONS = ['relu', 'threshold-scaled'] as const;
+export type AnnActivation = (typeof ANN_ACTIVATIONS)[number];
 
 export interface AnnOptions {
   /** training mode: dropout masks drawn from rng */
